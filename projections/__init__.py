@@ -1,0 +1,1 @@
+"""Read models of the ledger: one module per model, each a pure fold over domain events."""

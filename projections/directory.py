@@ -1,0 +1,67 @@
+"""Directory: the units and project lines with their classification (the report dimensions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table
+
+from ledger.domain.project import Project
+from ledger.domain.unit import Unit
+from projections.movements import recorded
+
+NAME = "directory"
+metadata = MetaData()
+
+units = Table(
+    "rm_units",
+    metadata,
+    Column("unit", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+projects = Table(
+    "rm_projects",
+    metadata,
+    Column("project_id", String(32), primary_key=True),
+    Column("unit", String(32), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("function", String(8), nullable=False),
+    Column("category", String(10), nullable=False),
+    Column("fund", String(20), nullable=False),
+    Column("economic", String(8), nullable=False),
+    Column("doc", String(200), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Index("ix_rm_projects_unit_code", "unit", "code", unique=True),
+    Index("ix_rm_projects_code", "code"),
+)
+
+TABLES = [units, projects]
+
+
+def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
+    """Rows one event contributes to the directory."""
+    if isinstance(event, Unit.Registered):
+        return [(units, {"unit": event.code, "name": event.name, "kind": event.kind,
+                         "position": position})]
+    if isinstance(event, Project.Registered):
+        return [(projects, {
+            "project_id": event.originator_id.hex,
+            "unit": event.unit,
+            "code": event.code,
+            "name": event.name,
+            "function": event.function,
+            "category": event.category,
+            "fund": event.fund,
+            "economic": event.economic,
+            "doc": event.doc,
+            "level": event.level,
+            "position": position,
+            "recorded_at": recorded(event),
+        })]
+    return []

@@ -1,0 +1,165 @@
+"""Money movements (资金变动明细): every event's effect on quota, allocations and payments.
+
+The fold is pure: one domain event in, the rows it contributes out. Each row carries
+signed deltas (分) of the quantities the reports sum — 全年预算数 (``quota``),
+年初预算数 (``opening``), 已分配 (``allocated``), 已申请未拨付 (``pending``),
+执行数 (``paid``) and non-财政 income (``income``) — with its business date (``on``)
+and the time it was recorded, so every report at any date (``--as-of``) or as known
+at any moment (``--known-at``) is a filtered sum.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+
+from ledger.domain.project import IssueKind, Project
+from ledger.domain.unit import Unit
+
+NAME = "movements"
+metadata = MetaData()
+
+movements = Table(
+    "rm_movements",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("project_id", String(32), nullable=True),
+    Column("unit", String(32), nullable=True),
+    Column("year", Integer, nullable=False),
+    Column("on", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("amount", BigInteger, nullable=False, default=0),
+    Column("quota", BigInteger, nullable=False, default=0),
+    Column("opening", BigInteger, nullable=False, default=0),
+    Column("allocated", BigInteger, nullable=False, default=0),
+    Column("pending", BigInteger, nullable=False, default=0),
+    Column("paid", BigInteger, nullable=False, default=0),
+    Column("income", BigInteger, nullable=False, default=0),
+    Column("payment", Integer, nullable=True),
+    Column("payee", String(200), nullable=False, default=""),
+    Column("economic", String(8), nullable=False, default=""),
+    Column("function", String(8), nullable=False, default=""),
+    Column("fund", String(20), nullable=False, default=""),
+    Column("detail", String(20), nullable=False, default=""),
+    Column("doc", String(200), nullable=False, default=""),
+    Column("reason", String(400), nullable=False, default=""),
+    Index("ix_rm_movements_project", "project_id", "year", "on"),
+    Index("ix_rm_movements_unit", "unit", "year", "on"),
+)
+
+TABLES = [movements]
+
+ZERO = {
+    "project_id": None,
+    "unit": None,
+    "amount": 0,
+    "quota": 0,
+    "opening": 0,
+    "allocated": 0,
+    "pending": 0,
+    "paid": 0,
+    "income": 0,
+    "payment": None,
+    "payee": "",
+    "economic": "",
+    "function": "",
+    "fund": "",
+    "detail": "",
+    "doc": "",
+    "reason": "",
+}
+
+
+def recorded(event: Any) -> dt.datetime:
+    """The event's recording time as naive UTC (how the read models store instants)."""
+    ts: dt.datetime = event.timestamp
+    return ts.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
+    """The movement rows one event contributes (empty for events that move no money)."""
+    return [(movements, row) for row in movement_rows(event, position)]
+
+
+def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
+    """The movement rows of one event, as plain dicts."""
+    base = {**ZERO, "position": position, "recorded_at": recorded(event)}
+    rows: list[dict[str, Any]] = []
+
+    def add(**values: Any) -> None:
+        rows.append({**base, "seq": len(rows), **values})
+
+    if isinstance(event, Project.Event):
+        pid = event.originator_id.hex
+        on = event.on
+        if isinstance(event, Project.QuotaIssued):
+            opening = event.amount if IssueKind(event.kind).is_opening else 0
+            add(project_id=pid, year=on.year, on=on, kind="issue", amount=event.amount,
+                quota=event.amount, opening=opening, detail=event.kind, doc=event.doc)
+        elif isinstance(event, Project.QuotaReduced):
+            add(project_id=pid, year=on.year, on=on, kind="reduce", amount=event.amount,
+                quota=-event.amount, doc=event.doc, reason=event.reason)
+        elif isinstance(event, Project.Allocated):
+            add(project_id=pid, year=on.year, on=on, kind="allocate", amount=event.amount,
+                allocated=event.amount, payee=event.payee)
+        elif isinstance(event, Project.PaymentRequested):
+            add(project_id=pid, year=on.year, on=on, kind="request", amount=event.amount,
+                pending=event.amount, payment=event.number, payee=event.payee,
+                economic=event.economic, detail=event.key[:20])
+        elif isinstance(event, Project.PaymentActed):
+            common = {"project_id": pid, "year": event.year, "on": on, "payment": event.number,
+                      "payee": event.payee, "economic": event.economic, "amount": event.amount}
+            if isinstance(event, Project.PaymentHeld):
+                add(**common, kind="hold", reason=event.reason)
+            elif isinstance(event, Project.PaymentSettled):
+                add(**common, kind="settle", pending=-event.amount, paid=event.amount,
+                    doc=event.voucher)
+            elif isinstance(event, Project.PaymentCancelled):
+                add(**common, kind="cancel", pending=-event.amount, reason=event.reason)
+            elif isinstance(event, Project.PaymentRefunded):
+                add(**{**common, "amount": event.refund}, kind="refund", paid=-event.refund,
+                    reason=event.reason)
+        elif isinstance(event, Project.YearClosed):
+            y = event.year
+            new_year = dt.date(y + 1, 1, 1)
+            add(project_id=pid, year=y, on=on, kind="close", amount=event.carried,
+                detail="withdrawn" if event.withdrawn else "carried", doc=event.doc)
+            if event.withdrawn:
+                add(project_id=pid, year=y, on=on, kind="withdraw", amount=event.withdrawn)
+            if event.carried:
+                add(project_id=pid, year=y + 1, on=new_year, kind="carry_in",
+                    amount=event.carried, quota=event.carried, opening=event.carried,
+                    detail=str(IssueKind.CARRIED), doc=event.doc)
+            for payee, left in sorted(event.allocations.items()):
+                add(project_id=pid, year=y + 1, on=new_year, kind="carry_allocation",
+                    amount=left, allocated=left, payee=payee)
+            for number, amount in event.moved:
+                add(project_id=pid, year=y, on=new_year, kind="carry_out_payment",
+                    amount=amount, pending=-amount, payment=number)
+                add(project_id=pid, year=y + 1, on=new_year, kind="carry_in_payment",
+                    amount=amount, pending=amount, payment=number)
+    elif isinstance(event, Unit.Event):
+        unit = event.unit
+        if isinstance(event, Unit.IncomeRecorded):
+            add(unit=unit, year=event.on.year, on=event.on, kind="income", amount=event.amount,
+                income=event.amount, fund=event.source, function=event.function, doc=event.doc)
+        elif isinstance(event, Unit.OpeningBalanceSet):
+            add(unit=unit, year=event.year, on=event.on, kind="opening_balance",
+                amount=event.amount, fund=event.fund)
+        elif isinstance(event, Unit.YearClosed):
+            add(unit=unit, year=event.year, on=event.on, kind="unit_close", amount=0)
+    return rows

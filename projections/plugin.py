@@ -1,0 +1,79 @@
+"""Hooks the read models and reports into the ``ledger`` command line (entry point)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ledger import hooks
+from ledger.application import Ledger
+from ledger.cli import Session, pass_session
+from projections import runner
+from projections.report_cli import report_group
+
+
+def _init(ledger: Ledger) -> None:
+    runner.create_tables(ledger.store)
+    runner.catch_up(ledger)
+
+
+def _after_write(ledger: Ledger) -> None:
+    runner.catch_up(ledger)
+
+
+@click.group("projections")
+def projections_group() -> None:
+    """读模型：查看进度、从零重建。"""
+
+
+@projections_group.command("status")
+@pass_session
+def projections_status(session: Session) -> None:
+    """每个读模型已处理到的事件位置与事件日志的对比。"""
+    rows = runner.status(session.ledger())
+    text = "\n".join(
+        [f"{'读模型':<12}{'已处理':>10}{'日志末尾':>10}{'落后':>8}"]
+        + [f"{r.name:<15}{r.position:>10}{r.log_position:>12}{r.behind:>10}" for r in rows]
+    )
+    session.emit(
+        text,
+        [{"name": r.name, "position": r.position, "log_position": r.log_position,
+          "behind": r.behind} for r in rows],
+    )
+
+
+@projections_group.command("rebuild")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@pass_session
+def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
+    """从零重建读模型（默认全部）：清空后按事件日志重放。"""
+    ledger = session.ledger()
+    for name in names:
+        runner.model_named(name)
+    head = ledger.recorder.max_notification_id() or 0
+    if sys.stderr.isatty() and head:
+        with click.progressbar(length=head, label="重建读模型", file=sys.stderr) as bar:
+            done = [0]
+
+            def progress(position: int, _head: int) -> None:
+                bar.update(position - done[0])
+                done[0] = position
+
+            applied = runner.rebuild(ledger, names, progress=progress)
+    else:
+        applied = runner.rebuild(ledger, names)
+    chosen = list(names) or [m.NAME for m in runner.MODELS]
+    session.emit(
+        f"已重建读模型：{'、'.join(chosen)}（重放 {applied} 个事件）",
+        {"ok": True, "models": chosen, "events": applied},
+    )
+
+
+def register(group: click.Group) -> None:
+    """Add the report and projection commands to the root group, and the hooks."""
+    if _init not in hooks.on_init:
+        hooks.on_init.append(_init)
+        hooks.after_write.append(_after_write)
+    group.add_command(projections_group)
+    group.add_command(report_group)

@@ -1,0 +1,77 @@
+"""The ``ledger report`` group and the options every report shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ledger import calendar
+from ledger.cli import Session
+from ledger.cli.params import DATE, Choice, _Type
+from ledger.errors import MalformedInput
+from projections import runner
+from projections.output import FORMATS
+from projections.query import Cutoff
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class InstantType(_Type):
+    name = "时间"
+
+    def parse(self, value: str) -> dt.datetime:
+        return calendar.parse_instant(value)
+
+
+INSTANT = InstantType()
+
+
+@click.group("report")
+def report_group() -> None:
+    """报表：执行、积压、月报、决算、结余（均可 --as-of / --known-at 回放）。"""
+
+
+def report_options(func: F) -> F:
+    """--format, --output, --as-of and --known-at, shared by every report."""
+    func = click.option(
+        "--known-at",
+        type=INSTANT,
+        default=None,
+        help="只看此时刻之前已记录的事件（审计：当时账上怎么说），如 2024-07-01T09:00。",
+    )(func)
+    func = click.option(
+        "--as-of", type=DATE, default=None, help="业务日期截至此日日终（历史状态重建），如 2024-06-30。"
+    )(func)
+    func = click.option("--output", "-o", default=None, metavar="FILE", help="写入文件而不是屏幕。")(func)
+    func = click.option(
+        "--format", "fmt", type=Choice(list(FORMATS)), default=None, help="table（默认）、csv、json、xlsx 或 md。"
+    )(func)
+    return func
+
+
+def cutoff(as_of: dt.date | None, known_at: dt.datetime | None) -> Cutoff:
+    return Cutoff(as_of=as_of, known_at=known_at)
+
+
+def output_format(session: Session, fmt: str | None, output: str | None) -> str:
+    """The report's format: its own --format, else the global one, else guessed from --output."""
+    if fmt:
+        return fmt
+    if output:
+        suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+        if suffix in FORMATS:
+            return suffix
+        if suffix == "txt":
+            return "table"
+        raise MalformedInput(f"无法从文件名“{output}”判断格式，请加 --format")
+    return session.fmt
+
+
+def current(session: Session) -> Any:
+    """The ledger, with its read models caught up: reports never show a stale state."""
+    ledger = session.ledger()
+    runner.catch_up(ledger)
+    return ledger

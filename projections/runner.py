@@ -1,0 +1,224 @@
+"""Keeps the read models current: catch up from the notification log, page by page.
+
+Each page is applied in one transaction that also advances each model's recorded
+position, so after a crash a model resumes exactly where its last committed page
+ended: no event is applied twice or skipped. Rows are keyed by log position, so even
+two processes catching up at once cannot insert a row twice.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+
+from ledger.application import Ledger
+from ledger.storage import Store
+from projections import assessments, directory, movements
+
+PAGE_SIZE = 5000
+
+
+class Model(Protocol):
+    NAME: str
+    TABLES: list[Table]
+
+    def facts(self, event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]: ...
+
+
+MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
+
+positions_metadata = MetaData()
+positions = Table(
+    "rm_positions",
+    positions_metadata,
+    Column("name", String(40), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+
+def model_named(name: str) -> types.ModuleType:
+    for model in MODELS:
+        if model.NAME == name:
+            return model
+    names = "、".join(m.NAME for m in MODELS)
+    from ledger.errors import MalformedInput
+
+    raise MalformedInput(f"没有名为“{name}”的读模型，可选：{names}")
+
+
+@cache
+def engine_for(url: str, schema: str | None = None, *, writer: bool = False) -> Engine:
+    """One engine per database; on SQLite the writer takes the write lock at BEGIN."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+        return engine
+    options = {"schema_translate_map": {None: schema}} if schema else {}
+    return create_engine(url, execution_options=options, pool_size=2, max_overflow=2)
+
+
+def engines(store: Store) -> tuple[Engine, Engine]:
+    """(reader, writer) engines for a store's read models."""
+    schema = None if store.is_sqlite else store.schema
+    url = store.sqlalchemy_url()
+    return engine_for(url, schema), engine_for(url, schema, writer=True)
+
+
+def create_tables(store: Store) -> None:
+    _, writer = engines(store)
+    with writer.begin() as conn:
+        positions_metadata.create_all(conn)
+        for model in MODELS:
+            model.metadata.create_all(conn)
+        known = {row.name for row in conn.execute(select(positions.c.name))}
+        for model in MODELS:
+            if model.NAME not in known:
+                conn.execute(insert(positions).values(name=model.NAME, position=0))
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    name: str
+    position: int
+    log_position: int
+
+    @property
+    def behind(self) -> int:
+        return max(self.log_position - self.position, 0)
+
+
+def status(app: Ledger) -> list[ModelStatus]:
+    reader, _ = engines(app.store)
+    head = app.recorder.max_notification_id() or 0
+    with reader.connect() as conn:
+        recorded = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+    return [ModelStatus(m.NAME, int(recorded.get(m.NAME, 0)), head) for m in MODELS]
+
+
+def catch_up(
+    app: Ledger,
+    models: Sequence[types.ModuleType] = MODELS,
+    *,
+    page_size: int = PAGE_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Apply every event the models have not yet seen; returns how many were applied."""
+    _, writer = engines(app.store)
+    head = app.recorder.max_notification_id() or 0
+    applied = 0
+    while True:
+        with writer.begin() as conn:
+            current = _positions(conn, models)
+            start = min(current.values())
+            if start >= head:
+                return applied
+            notifications = app.recorder.select_notifications(
+                start + 1, page_size, stop=head
+            )
+            if not notifications:
+                return applied
+            events = [
+                (n.id, app.mapper.to_domain_event(n)) for n in notifications
+            ]
+            for model in models:
+                mine = [(p, e) for p, e in events if p > current[model.NAME]]
+                if not mine:
+                    continue
+                _apply(conn, model, mine)
+                conn.execute(
+                    update(positions)
+                    .where(positions.c.name == model.NAME)
+                    .values(position=mine[-1][0])
+                )
+            applied += len(events)
+            last = events[-1][0]
+        if progress is not None:
+            progress(last, head)
+        if last >= head:
+            return applied
+
+
+def _positions(conn: Connection, models: Iterable[types.ModuleType]) -> dict[str, int]:
+    rows = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+    return {m.NAME: int(rows.get(m.NAME, 0)) for m in models}
+
+
+def _apply(conn: Connection, model: types.ModuleType, events: list[tuple[int, Any]]) -> None:
+    batches: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
+    for position, domain_event in events:
+        for table, row in model.facts(domain_event, position):
+            batches.setdefault(table.name, (table, []))[1].append(row)
+    for table, rows in batches.values():
+        conn.execute(insert(table), rows)
+
+
+def rebuild(
+    app: Ledger,
+    names: Sequence[str] = (),
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Drop the chosen models' rows and positions, then replay the whole log into them."""
+    models = [model_named(n) for n in names] if names else list(MODELS)
+    _, writer = engines(app.store)
+    with writer.begin() as conn:
+        for model in models:
+            for table in model.TABLES:
+                conn.execute(table.delete())
+            conn.execute(
+                update(positions).where(positions.c.name == model.NAME).values(position=0)
+            )
+    return catch_up(app, models, progress=progress)
+
+
+def fold(events: Iterable[tuple[int, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The in-memory fold: what the tables would hold after these (position, event) pairs."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for model in MODELS:
+        for table in model.TABLES:
+            tables[table.name] = []
+    for position, domain_event in events:
+        for model in MODELS:
+            for table, row in model.facts(domain_event, position):
+                tables[table.name].append(row)
+    return tables
+
+
+def dump(app: Ledger) -> dict[str, list[dict[str, Any]]]:
+    """Every read-model row, ordered by primary key: for comparing rebuild with incremental."""
+    reader, _ = engines(app.store)
+    out: dict[str, list[dict[str, Any]]] = {}
+    with reader.connect() as conn:
+        for model in MODELS:
+            for table in model.TABLES:
+                order = list(table.primary_key.columns)
+                out[table.name] = [
+                    dict(r._mapping) for r in conn.execute(select(table).order_by(*order))
+                ]
+    return out

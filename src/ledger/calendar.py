@@ -1,0 +1,108 @@
+"""Business dates, fiscal years and the 序时进度 curve. Pendulum lives here and only here.
+
+A business date is a plain :class:`datetime.date` everywhere else in the ledger (events
+store it as ISO text); the fiscal year is the calendar year. Recorded times are
+timezone-aware UTC instants; times a clerk types without a zone are read in the
+ledger's zone (``LEDGER_TZ``, default Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from fractions import Fraction
+
+import pendulum
+
+from ledger.errors import MalformedInput
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def zone() -> str:
+    return os.environ.get("LEDGER_TZ", "Asia/Shanghai")
+
+
+def parse_date(text: str) -> dt.date:
+    """Read ``YYYY-MM-DD``; refuse impossible dates (2024-02-30) and other shapes."""
+    s = str(text).strip()
+    if not _DATE.match(s):
+        raise MalformedInput(f"日期“{s[:30]}”格式不对：应为 YYYY-MM-DD，如 2024-03-15")
+    try:
+        parsed = pendulum.from_format(s, "YYYY-MM-DD")
+    except ValueError:
+        raise MalformedInput(f"日期“{s}”不存在：请检查月份和日") from None
+    if not 1900 <= parsed.year <= 2999:
+        raise MalformedInput(f"日期“{s}”的年份不在 1900–2999 之间")
+    return dt.date(parsed.year, parsed.month, parsed.day)
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """Read a recorded-time bound for ``--known-at``: ISO date-time, zone optional.
+
+    A bare date means the end of that day in the ledger's zone.
+    """
+    s = str(text).strip()
+    try:
+        if _DATE.match(s):
+            day = pendulum.from_format(s, "YYYY-MM-DD", tz=zone())
+            moment = day.end_of("day")
+        else:
+            parsed = pendulum.parse(s, tz=zone())
+            if not isinstance(parsed, pendulum.DateTime):
+                raise ValueError(s)
+            moment = parsed
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        raise MalformedInput(
+            f"时间“{s[:40]}”无法识别：应为 ISO 格式，如 2024-07-01T09:30:00+08:00 或 2024-07-01"
+        ) from None
+    return dt.datetime.fromtimestamp(moment.timestamp(), tz=dt.UTC)
+
+
+def now() -> dt.datetime:
+    """The current instant, UTC."""
+    return dt.datetime.now(tz=dt.UTC)
+
+
+def today() -> dt.date:
+    """Today's business date in the ledger's zone."""
+    t = pendulum.now(zone())
+    return dt.date(t.year, t.month, t.day)
+
+
+def local_text(instant: dt.datetime) -> str:
+    """An instant as the clerk reads it: ``2024-07-01 09:30:00`` in the ledger's zone."""
+    p = pendulum.instance(instant).in_timezone(zone())
+    return p.format("YYYY-MM-DD HH:mm:ss")
+
+
+def year_start(year: int) -> dt.date:
+    return dt.date(year, 1, 1)
+
+
+def year_end(year: int) -> dt.date:
+    return dt.date(year, 12, 31)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    p = pendulum.date(year, month, 1).end_of("month")
+    return dt.date(p.year, p.month, p.day)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """Read ``YYYY-MM``."""
+    s = str(text).strip()
+    m = re.match(r"^(\d{4})-(\d{2})$", s)
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise MalformedInput(f"月份“{s[:20]}”格式不对：应为 YYYY-MM，如 2024-12")
+    return int(m[1]), int(m[2])
+
+
+def days_between(start: dt.date, end: dt.date) -> int:
+    return (end - start).days
+
+
+def default_curve(month: int) -> Fraction:
+    """序时进度 by default: elapsed months / 12 at the end of ``month``."""
+    return Fraction(month, 12)

@@ -1,0 +1,180 @@
+"""The ``ledger`` command line: one module per command group; parse at the edge.
+
+Exit codes: 0 done, 1 refused by a rule or not found, 2 malformed input.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+import click
+
+from ledger import hooks
+from ledger.application import Ledger
+from ledger.errors import LedgerError, MalformedInput
+from ledger.storage import Store, parse_url
+
+
+@dataclass
+class Session:
+    """What every command needs: where the ledger is, how to print, who is acting."""
+
+    db: str | None
+    fmt: str
+    actor_flag: str | None
+    _store: Store | None = None
+    _ledger: Ledger | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = parse_url(self.db)
+        return self._store
+
+    @property
+    def actor(self) -> str:
+        if self.actor_flag:
+            return self.actor_flag
+        return os.environ.get("LEDGER_ACTOR") or getpass.getuser()
+
+    def ledger(self, *, create_tables: bool = False) -> Ledger:
+        if self._ledger is None:
+            if not create_tables:
+                self.store.require_ready()
+            self._ledger = Ledger(self.store, create_tables=create_tables)
+        return self._ledger
+
+    def wrote(self) -> None:
+        """Called after a command recorded events: lets plugins catch their models up."""
+        for hook in hooks.after_write:
+            hook(self.ledger())
+
+    def initialised(self) -> None:
+        """Called by ``ledger init`` once the event store exists."""
+        for hook in hooks.on_init:
+            hook(self.ledger())
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+    def emit(self, text: str, data: dict[str, Any] | list[Any]) -> None:
+        if self.fmt == "json":
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        else:
+            click.echo(text)
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+class LedgerGroup(click.Group):
+    """The root group: turns every error into one Chinese message and an exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("已取消。", err=True)
+            sys.exit(1)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            ctx = getattr(e, "ctx", None)
+            click.echo(f"错误：{_usage_message(e)}", err=True)
+            if ctx is not None and isinstance(e, click.UsageError):
+                click.echo(f"用法：{ctx.get_usage().removeprefix('Usage: ')}", err=True)
+            sys.exit(2)
+        except LedgerError as e:
+            click.echo(f"错误：{e.message}", err=True)
+            sys.exit(e.exit_code)
+        except Exception as e:
+            if os.environ.get("LEDGER_DEBUG"):
+                raise
+            click.echo(
+                f"内部错误（{type(e).__name__}）：{e}。未完成的操作没有记录任何内容；"
+                "设置 LEDGER_DEBUG=1 可查看详细信息，请报告给维护人员。",
+                err=True,
+            )
+            sys.exit(1)
+        sys.exit(0)
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    envvar="LEDGER_DB",
+    default=None,
+    metavar="URL",
+    help="账簿位置：SQLite 文件路径（默认 ./ledger.db）或 postgresql://用户@主机/数据库；也可用 LEDGER_DB。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="输出格式：表格（人读）或 JSON（程序读）。",
+)
+@click.option("--actor", default=None, help="记录人（默认为操作系统用户名）。")
+@click.version_option(package_name="ledger")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, fmt: str, actor: str | None) -> None:
+    """ledger：预算单位资金支付台账（指标账与支付账），事件溯源，精确到分。"""
+    if actor is not None:
+        from ledger.cli.params import clean_text
+
+        try:
+            actor = clean_text(actor, label="记录人", max_length=64)
+        except LedgerError as e:
+            raise click.BadParameter(e.message, param_hint="--actor") from None
+    session = Session(db=db, fmt=fmt, actor_flag=actor)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
+
+
+def _load_commands() -> None:
+    from ledger.cli import history, money, store, units, year
+
+    for module in (store, units, money, year, history):
+        module.register(cli)
+    for ep in entry_points(group="ledger.plugins"):
+        plugin = ep.load()
+        plugin.register(cli)
+
+
+_load_commands()
+
+
+def _usage_message(e: click.ClickException) -> str:
+    if isinstance(e, click.BadParameter):
+        hint = e.param_hint if isinstance(e.param_hint, str) else None
+        if hint is None and e.param is not None:
+            hint = e.param.get_error_hint(e.ctx) if e.ctx else e.param.name
+        return f"参数 {hint or ''} 无效：{e.message}"
+    if isinstance(e, click.MissingParameter):
+        return f"缺少参数 {e.param.get_error_hint(e.ctx) if e.param and e.ctx else ''}：{e.message}"
+    if isinstance(e, click.NoSuchOption):
+        return f"没有这个选项：{e.option_name}。用 --help 查看可用选项。"
+    if isinstance(e, click.UsageError):
+        return f"用法错误：{e.message}"
+    return e.message
+
+
+def main() -> None:
+    """Console entry point."""
+    cli.main(prog_name="ledger")

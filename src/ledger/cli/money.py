@@ -1,0 +1,334 @@
+"""``ledger appropriation|allocation|payment|income|score|target``: the money commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ledger.application import PaymentRef, ProjectRef
+from ledger.cli import Session, pass_session
+from ledger.cli.params import Choice, AMOUNT, DATE, DOC, ECONOMIC, FUNCTION, KEY, PAYEE, REASON, YEAR, TextType
+from ledger.domain.project import IssueKind, Target
+from ledger.domain.unit import IncomeSource
+from ledger.errors import MalformedInput
+from ledger.money import Amount
+
+PROJECT_HELP = "PROJECT 为 单位/项目编码（编码唯一时可只写项目编码）。"
+
+
+def _project(session: Session, text: str) -> ProjectRef:
+    return session.ledger().resolve_project(text)
+
+
+def _payment(session: Session, text: str) -> PaymentRef:
+    return session.ledger().resolve_payment(text)
+
+
+def _done(session: Session, text: str, **data: object) -> None:
+    session.wrote()
+    session.emit(text, {"ok": True, **data})
+
+
+@click.group("appropriation")
+def appropriation_group() -> None:
+    """指标：下达、调减（按文号）。"""
+
+
+@appropriation_group.command("issue")
+@click.argument("project")
+@click.argument("amount", type=AMOUNT)
+@click.option("--date", "on", type=DATE, required=True, help="下达日期 YYYY-MM-DD。")
+@click.option("--doc", type=DOC, required=True, help="指标文号，如 榕财企（指）[2024]17号。")
+@click.option(
+    "--kind",
+    type=Choice([k.value for k in IssueKind]),
+    default=IssueKind.SUPPLEMENT.value,
+    show_default=True,
+    help="年初、结转计入年初预算数；追加、转移支付为年中下达。",
+)
+@pass_session
+def appropriation_issue(
+    session: Session, project: str, amount: Amount, on: dt.date, doc: str, kind: str
+) -> None:
+    """向项目下达指标 AMOUNT（元，或带“万”的万元）。"""
+    ref = _project(session, project)
+    session.ledger().issue_appropriation(
+        ref, amount, on=on, doc=doc, kind=IssueKind(kind), actor=session.actor
+    )
+    _done(
+        session,
+        f"已下达指标：{ref} {amount} 元（{kind}，{doc}，{on}）",
+        project=str(ref),
+        amount_fen=amount.fen,
+        date=on.isoformat(),
+        doc=doc,
+        kind=kind,
+    )
+
+
+@appropriation_group.command("reduce")
+@click.argument("project")
+@click.argument("amount", type=AMOUNT)
+@click.option("--date", "on", type=DATE, required=True, help="调减日期。")
+@click.option("--doc", type=DOC, required=True, help="调减文号。")
+@click.option("--reason", type=REASON, required=True, help="调减原因。")
+@pass_session
+def appropriation_reduce(
+    session: Session, project: str, amount: Amount, on: dt.date, doc: str, reason: str
+) -> None:
+    """调减（收回）项目指标 AMOUNT。"""
+    ref = _project(session, project)
+    session.ledger().reduce_appropriation(
+        ref, amount, on=on, doc=doc, reason=reason, actor=session.actor
+    )
+    _done(
+        session,
+        f"已调减指标：{ref} {amount} 元（{doc}，{on}，{reason}）",
+        project=str(ref),
+        amount_fen=amount.fen,
+        date=on.isoformat(),
+        doc=doc,
+    )
+
+
+@click.group("allocation")
+def allocation_group() -> None:
+    """分配：把项目指标分配给收款人（兑现计划）。"""
+
+
+@allocation_group.command("add")
+@click.argument("project")
+@click.argument("amount", type=AMOUNT)
+@click.option("--payee", type=PAYEE, required=True, help="收款人（企业或个人名称）。")
+@click.option("--date", "on", type=DATE, required=True, help="分配日期。")
+@pass_session
+def allocation_add(session: Session, project: str, amount: Amount, payee: str, on: dt.date) -> None:
+    """把项目指标中的 AMOUNT 分配给收款人。"""
+    ref = _project(session, project)
+    session.ledger().add_allocation(ref, amount, payee=payee, on=on, actor=session.actor)
+    _done(
+        session,
+        f"已分配：{ref} → {payee} {amount} 元（{on}）",
+        project=str(ref),
+        payee=payee,
+        amount_fen=amount.fen,
+        date=on.isoformat(),
+    )
+
+
+@click.group("payment")
+def payment_group() -> None:
+    """支付：申请、暂缓（待统筹）、拨付、撤销、退款。PAYMENT 为 单位/项目编码/序号。"""
+
+
+@payment_group.command("request")
+@click.argument("project")
+@click.argument("amount", type=AMOUNT)
+@click.option("--payee", type=PAYEE, required=True, help="收款人。")
+@click.option("--economic", type=ECONOMIC, required=True, help="支出经济分类科目（款，5 位）。")
+@click.option("--date", "on", type=DATE, required=True, help="申请日期。")
+@click.option("--key", type=KEY, default=None, help="幂等键：同一个键再次提交返回同一笔支付，不重复记录。")
+@click.option("--settled-on", type=DATE, default=None, help="国库已支付的日期（申请与拨付一步记录）。")
+@click.option("--voucher", type=TextType("凭证号", 100), default=None, help="支付凭证号（与 --settled-on 一起用）。")
+@pass_session
+def payment_request(
+    session: Session,
+    project: str,
+    amount: Amount,
+    payee: str,
+    economic: str,
+    on: dt.date,
+    key: str | None,
+    settled_on: dt.date | None,
+    voucher: str | None,
+) -> None:
+    """申请支付 AMOUNT；打印新支付的编号。"""
+    key, voucher = key or "", voucher or ""
+    if voucher and settled_on is None:
+        raise MalformedInput("--voucher 只能与 --settled-on 一起使用（或在拨付时用 payment settle --voucher）")
+    ref = _project(session, project)
+    payment, created = session.ledger().request_payment(
+        ref,
+        amount,
+        payee=payee,
+        economic=economic,
+        on=on,
+        key=key,
+        settled_on=settled_on,
+        voucher=voucher,
+        actor=session.actor,
+    )
+    if created:
+        session.wrote()
+    state = "已拨付" if settled_on else "已申请"
+    text = str(payment) if session.fmt == "table" and created else (
+        f"{payment}（幂等键“{key}”已使用，未重复记录）"
+    )
+    session.emit(
+        text,
+        {
+            "ok": True,
+            "payment": str(payment),
+            "project": str(ref),
+            "amount_fen": amount.fen,
+            "payee": payee,
+            "status": state,
+            "created": created,
+        },
+    )
+
+
+def _payment_act(name: str, verb: str, needs_reason: bool) -> click.Command:
+    @click.argument("payment")
+    @click.option("--date", "on", type=DATE, required=True, help=f"{verb}日期。")
+    @pass_session
+    def command(session: Session, payment: str, on: dt.date, **kw: str) -> None:
+        ref = _payment(session, payment)
+        ledger = session.ledger()
+        if name == "hold":
+            ledger.hold_payment(ref, on=on, reason=kw["reason"], actor=session.actor)
+        elif name == "settle":
+            ledger.settle_payment(ref, on=on, voucher=kw["voucher"] or "", actor=session.actor)
+        else:
+            ledger.cancel_payment(ref, on=on, reason=kw["reason"], actor=session.actor)
+        _done(session, f"已{verb}：{ref}（{on}）", payment=str(ref), action=name, date=on.isoformat())
+
+    if needs_reason:
+        command = click.option("--reason", type=REASON, required=True, help="原因，如 待区财政统筹拨付。")(command)
+    else:
+        command = click.option("--voucher", type=TextType("凭证号", 100), default=None, help="支付凭证号。")(command)
+    command.__doc__ = f"{verb}支付 PAYMENT。"
+    return click.command(name)(command)
+
+
+@payment_group.command("refund")
+@click.argument("payment")
+@click.argument("amount", type=AMOUNT)
+@click.option("--date", "on", type=DATE, required=True, help="退款日期。")
+@click.option("--reason", type=REASON, required=True, help="退款原因。")
+@pass_session
+def payment_refund(session: Session, payment: str, amount: Amount, on: dt.date, reason: str) -> None:
+    """记录已拨付支付的退款 AMOUNT。"""
+    ref = _payment(session, payment)
+    session.ledger().refund_payment(ref, amount, on=on, reason=reason, actor=session.actor)
+    _done(
+        session,
+        f"已退款：{ref} {amount} 元（{on}，{reason}）",
+        payment=str(ref),
+        amount_fen=amount.fen,
+        date=on.isoformat(),
+    )
+
+
+payment_group.add_command(_payment_act("hold", "暂缓", True))
+payment_group.add_command(_payment_act("settle", "拨付", False))
+payment_group.add_command(_payment_act("cancel", "撤销", True))
+
+
+@click.group("income")
+def income_group() -> None:
+    """非财政拨款收入。"""
+
+
+@income_group.command("add")
+@click.argument("unit")
+@click.argument("amount", type=AMOUNT)
+@click.option("--source", type=Choice([s.value for s in IncomeSource]), required=True, help="收入来源。")
+@click.option("--function", "function", type=FUNCTION, required=True, help="支出功能分类科目。")
+@click.option("--date", "on", type=DATE, required=True, help="收入日期。")
+@click.option("--doc", type=DOC, default=None, help="凭证或文号。")
+@pass_session
+def income_add(
+    session: Session, unit: str, amount: Amount, source: str, function: str, on: dt.date, doc: str | None
+) -> None:
+    """记录单位 UNIT 的非财政拨款收入 AMOUNT。"""
+    from ledger.application import check_unit_code
+
+    code = check_unit_code(unit)
+    session.ledger().add_income(
+        code, amount, source=IncomeSource(source), function=function, on=on, doc=doc or "", actor=session.actor
+    )
+    _done(
+        session,
+        f"已记录收入：单位 {code} {source} {amount} 元（{function}，{on}）",
+        unit=code,
+        source=source,
+        amount_fen=amount.fen,
+        date=on.isoformat(),
+    )
+
+
+@click.group("score")
+def score_group() -> None:
+    """自评得分（资金执行率得分）的人工认定。"""
+
+
+@score_group.command("set")
+@click.argument("project")
+@click.argument("year", type=YEAR)
+@click.argument("score")
+@click.option("--reason", type=REASON, required=True, help="认定理由。")
+@pass_session
+def score_set(session: Session, project: str, year: int, score: str, reason: str) -> None:
+    """认定项目 YEAR 年资金执行率得分 SCORE（0–10，最多两位小数）。"""
+    hundredths = parse_score(score)
+    ref = _project(session, project)
+    session.ledger().set_score(ref, year, hundredths, reason=reason, actor=session.actor)
+    _done(session, f"已认定得分：{ref} {year} 年 {score}（{reason}）", project=str(ref), year=year, score=score)
+
+
+def parse_score(text: str) -> int:
+    """A funds-line score between 0 and 10 with at most two decimals, in hundredths."""
+    s = text.strip()
+    whole, _, frac = s.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or (frac and not (frac.isascii() and frac.isdigit())) or len(frac) > 2:
+        raise MalformedInput(f"得分“{text[:20]}”格式不对：应为 0 到 10 之间的数，最多两位小数")
+    value = int(whole) * 100 + int(frac.ljust(2, "0") or "0")
+    if value > 1000:
+        raise MalformedInput(f"得分 {text} 超过分值 10")
+    return value
+
+
+@click.group("target")
+def target_group() -> None:
+    """绩效目标。"""
+
+
+@target_group.command("set")
+@click.argument("project")
+@click.argument("year", type=YEAR)
+@click.argument("indicator", type=TextType("指标名称", 100))
+@click.argument("operator", type=Choice([">=", "<=", "="]))
+@click.argument("value")
+@click.option("--unit", "unit", type=TextType("计量单位", 20), default="%", show_default=True)
+@click.option("--direction", type=Choice(["正向", "反向"]), default="正向", show_default=True)
+@pass_session
+def target_set(
+    session: Session, project: str, year: int, indicator: str, operator: str, value: str, unit: str, direction: str
+) -> None:
+    """设定项目 YEAR 年的绩效目标，如 预算执行率 >= 95。"""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(value.strip())
+        if not number.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        raise MalformedInput(f"目标值“{value[:20]}”不是数字") from None
+    ref = _project(session, project)
+    target = Target(indicator, operator, str(number), unit, direction)
+    session.ledger().set_target(ref, year, target, actor=session.actor)
+    _done(
+        session,
+        f"已设定绩效目标：{ref} {year} 年 {indicator} {operator} {number}{unit}",
+        project=str(ref),
+        year=year,
+        indicator=indicator,
+    )
+
+
+def register(group: click.Group) -> None:
+    for g in (appropriation_group, allocation_group, payment_group, income_group, score_group, target_group):
+        group.add_command(g)
+

@@ -1,0 +1,111 @@
+"""click parameter types: text becomes domain values here, or a usage error (exit 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+import click
+
+from ledger import calendar, codes
+from ledger.errors import MalformedInput
+from ledger.money import Amount
+
+
+class _Type(click.ParamType):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self.parse(value)
+        except MalformedInput as e:
+            self.fail(e.message, param, ctx)
+
+    def parse(self, value: str) -> Any:
+        raise NotImplementedError
+
+
+class AmountType(_Type):
+    """A positive amount in 元 or 万元."""
+
+    name = "金额"
+
+    def parse(self, value: str) -> Amount:
+        return Amount.parse_positive(value)
+
+
+class DateType(_Type):
+    name = "日期"
+
+    def parse(self, value: str) -> dt.date:
+        return calendar.parse_date(value)
+
+
+class YearType(_Type):
+    name = "年度"
+
+    def parse(self, value: str) -> int:
+        s = unicodedata.normalize("NFKC", value).strip()
+        if not (s.isascii() and s.isdigit() and len(s) == 4 and 1900 <= int(s) <= 2999):
+            raise MalformedInput(f"年度“{value[:20]}”格式不对：应为四位年份，如 2024")
+        return int(s)
+
+
+class FunctionCodeType(_Type):
+    name = "功能分类科目"
+
+    def parse(self, value: str) -> str:
+        return codes.function_code(value).code
+
+
+class EconomicCodeType(_Type):
+    name = "经济分类科目"
+
+    def parse(self, value: str) -> str:
+        return codes.economic_code(value).code
+
+
+def clean_text(value: str, *, label: str, max_length: int, required: bool = True) -> str:
+    """A name, reason or document number: one line, printable, of reasonable length."""
+    s = unicodedata.normalize("NFC", str(value)).strip()
+    if required and not s:
+        raise MalformedInput(f"{label}不能为空")
+    if len(s) > max_length:
+        raise MalformedInput(f"{label}过长：{len(s)} 个字符，最多 {max_length} 个")
+    bad = [c for c in s if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") or c in "\u2028\u2029"]
+    if bad:
+        raise MalformedInput(f"{label}含有换行或不可见的控制字符（{bad[0]!r}），请只写一行文字")
+    return s
+
+
+class TextType(_Type):
+    def __init__(self, label: str, max_length: int = 200) -> None:
+        self.label = label
+        self.max_length = max_length
+        self.name = label
+
+    def parse(self, value: str) -> str:
+        return clean_text(value, label=self.label, max_length=self.max_length)
+
+
+AMOUNT = AmountType()
+DATE = DateType()
+YEAR = YearType()
+FUNCTION = FunctionCodeType()
+ECONOMIC = EconomicCodeType()
+PAYEE = TextType("收款人", 100)
+REASON = TextType("原因", 200)
+DOC = TextType("文号", 100)
+NAME = TextType("名称", 200)
+KEY = TextType("幂等键", 100)
+
+
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """A fixed list of words, refused in Chinese."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
+        if text in self.choices:
+            return text
+        self.fail(f"“{str(value)[:40]}”不是可选值，应为：{'、'.join(map(str, self.choices))}", param, ctx)

@@ -1,0 +1,52 @@
+"""``ledger init`` and ``ledger codes``: the store itself and the classification catalogue."""
+
+from __future__ import annotations
+
+import click
+
+from ledger import codes
+from ledger.cli import Session, pass_session
+from ledger.cli.params import Choice
+
+
+@click.command("init")
+@pass_session
+def init(session: Session) -> None:
+    """创建或升级账簿（可重复执行）。"""
+    store = session.store
+    existed = store.exists()
+    session.ledger(create_tables=True)
+    session.initialised()
+    verb = "已检查并升级" if existed else "已创建"
+    session.emit(
+        f"{verb}账簿：{store.describe()}",
+        {"ok": True, "store": store.describe(), "created": not existed},
+    )
+
+
+@click.group("codes")
+def codes_group() -> None:
+    """查看已知的功能分类、经济分类科目。"""
+
+
+@codes_group.command("list")
+@click.option(
+    "--kind",
+    type=Choice(["function", "economic"]),
+    default="function",
+    show_default=True,
+    help="function：支出功能分类；economic：支出经济分类。",
+)
+@click.option("--prefix", default="", help="只列出以此开头的科目，如 21508。")
+@pass_session
+def codes_list(session: Session, kind: str, prefix: str) -> None:
+    """列出科目编码和名称。"""
+    table = codes.catalogue(codes.CodeKind(kind))
+    rows = [(c, n) for c, n in table.items() if c.startswith(prefix)]
+    text = "\n".join(f"{'  ' * ((len(c) - 3) // 2)}{c}  {n}" for c, n in rows)
+    session.emit(text or "（没有匹配的科目）", [{"code": c, "name": n} for c, n in rows])
+
+
+def register(group: click.Group) -> None:
+    group.add_command(init)
+    group.add_command(codes_group)

@@ -1,0 +1,153 @@
+"""``ledger unit …`` and ``ledger project …``: who holds money, and on which lines."""
+
+from __future__ import annotations
+
+import click
+
+from ledger.application import ProjectRef, check_project_code, check_unit_code
+from ledger.cli import Session, pass_session
+from ledger.cli.params import Choice, AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, YEAR
+from ledger.domain.project import Category, Fund, Level
+from ledger.domain.unit import UnitKind
+from ledger.money import Amount
+
+
+def _unit_code(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from ledger.errors import LedgerError
+
+    try:
+        return check_unit_code(value)
+    except LedgerError as e:
+        raise click.BadParameter(e.message, ctx, param) from None
+
+
+def _project_code(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from ledger.errors import LedgerError
+
+    try:
+        return check_project_code(value)
+    except LedgerError as e:
+        raise click.BadParameter(e.message, ctx, param) from None
+
+
+@click.group("unit")
+def unit_group() -> None:
+    """预算单位：登记、年初结转和结余。"""
+
+
+@unit_group.command("add")
+@click.argument("unit", callback=_unit_code)
+@click.argument("name", type=NAME)
+@click.option(
+    "--kind",
+    type=Choice([k.value for k in UnitKind]),
+    default=UnitKind.ADMINISTRATIVE.value,
+    show_default=True,
+    help="单位性质。",
+)
+@pass_session
+def unit_add(session: Session, unit: str, name: str, kind: str) -> None:
+    """登记预算单位 UNIT（单位编码）及其名称 NAME。"""
+    created = session.ledger().add_unit(unit, name, UnitKind(kind), actor=session.actor)
+    if created:
+        session.wrote()
+    session.emit(
+        f"{'已登记' if created else '已存在，未重复登记'}单位 {unit} {name}（{kind}）",
+        {"ok": True, "unit": unit, "name": name, "kind": kind, "created": created},
+    )
+
+
+@unit_group.command("opening-balance")
+@click.argument("unit", callback=_unit_code)
+@click.argument("year", type=YEAR)
+@click.argument("amount", type=AMOUNT)
+@click.option(
+    "--fund",
+    type=Choice([f.value for f in Fund]),
+    required=True,
+    help="资金性质：一般公共预算、政府性基金预算、国有资本经营预算、非财政拨款或五类非财政收入。",
+)
+@pass_session
+def unit_opening_balance(session: Session, unit: str, year: int, amount: Amount, fund: str) -> None:
+    """记录首个记账年度 YEAR 的年初结转和结余。"""
+    session.ledger().set_opening_balance(unit, year, Fund(fund), amount, actor=session.actor)
+    session.wrote()
+    session.emit(
+        f"已记录单位 {unit} {year} 年初结转和结余（{fund}）{amount} 元",
+        {"ok": True, "unit": unit, "year": year, "fund": fund, "amount_fen": amount.fen},
+    )
+
+
+@click.group("project")
+def project_group() -> None:
+    """项目（预算项目）：登记。"""
+
+
+@project_group.command("add")
+@click.argument("unit", callback=_unit_code)
+@click.argument("code", callback=_project_code)
+@click.argument("name", type=NAME)
+@click.option("--function", "function", type=FUNCTION, required=True, help="支出功能分类科目（项，7 位）。")
+@click.option(
+    "--category",
+    type=Choice([c.value for c in Category]),
+    required=True,
+    help="项目类别：人员类、运转类为基本支出；其他运转类、特定目标类为项目支出。",
+)
+@click.option(
+    "--fund",
+    type=Choice([f.value for f in Fund]),
+    default=Fund.GENERAL.value,
+    show_default=True,
+    help="资金来源。",
+)
+@click.option("--economic", type=ECONOMIC, default=None, help="默认支出经济分类科目。")
+@click.option("--doc", type=DOC, default=None, help="立项或下达文号。")
+@click.option("--level", type=Choice([lv.value for lv in Level]), default=None, help="资金级次。")
+@pass_session
+def project_add(
+    session: Session,
+    unit: str,
+    code: str,
+    name: str,
+    function: str,
+    category: str,
+    fund: str,
+    economic: str | None,
+    doc: str | None,
+    level: str | None,
+) -> None:
+    """在单位 UNIT 下登记项目 CODE，名称 NAME。"""
+    ref = ProjectRef(unit, code)
+    economic, doc, level = economic or "", doc or "", level or ""
+    created = session.ledger().add_project(
+        ref,
+        name=name,
+        function=function,
+        category=Category(category),
+        fund=Fund(fund),
+        economic=economic,
+        doc=doc,
+        level=level,
+        actor=session.actor,
+    )
+    if created:
+        session.wrote()
+    session.emit(
+        f"{'已登记' if created else '已存在，未重复登记'}项目 {ref} {name}"
+        f"（{category}，{function}，{fund}）",
+        {
+            "ok": True,
+            "project": str(ref),
+            "name": name,
+            "function": function,
+            "category": category,
+            "fund": fund,
+            "created": created,
+        },
+    )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(unit_group)
+    group.add_command(project_group)

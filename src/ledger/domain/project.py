@@ -1,0 +1,732 @@
+"""The project line (项目): the consistency boundary of the quota and payment ledgers.
+
+Every act on a project's money — quota issued or reduced by the finance bureau,
+allocations to payees, payment requests, holds, settlements, cancellations, refunds
+and the year-end close — is decided here, against the project's own state, and then
+recorded as one of the explicit event classes below. Deciding happens in the command
+methods; applying an event only assigns, so replaying old events never re-runs
+today's rules.
+
+Money is kept per fiscal year in a :class:`YearBook`. A payment is charged to the
+fiscal year it was requested in; at the year-end close its unpaid quota is carried
+(结转) into next year's 年初, together with still-pending payments and unspent
+allocations, or withdrawn (收回).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from ledger.errors import (
+    AllocationExceedsQuota,
+    DateOutsideYear,
+    IdempotencyConflict,
+    NotFound,
+    PayeeAllocationExceeded,
+    PaymentNotSettleable,
+    QuotaExceeded,
+    ReductionBelowCommitted,
+    RefundExceedsSettled,
+    YearClosed,
+    YearCloseRefused,
+)
+from ledger.money import Amount
+
+NAMESPACE = uuid.UUID("6f1c3a52-2f0e-5b7e-9d43-1e5a0c2b8f10")
+
+
+class Category(enum.StrEnum):
+    """项目类别. 人员类 and 运转类 are 基本支出; 其他运转类 and 特定目标类 are 项目支出."""
+
+    PERSONNEL = "人员类"
+    OPERATING = "运转类"
+    OTHER_OPERATING = "其他运转类"
+    SPECIFIC = "特定目标类"
+
+    @property
+    def is_basic(self) -> bool:
+        return self in (Category.PERSONNEL, Category.OPERATING)
+
+
+class Fund(enum.StrEnum):
+    """Where a line's money comes from: the three 财政拨款 funds or non-财政 money."""
+
+    GENERAL = "一般公共预算"
+    GOVERNMENT_FUND = "政府性基金预算"
+    STATE_CAPITAL = "国有资本经营预算"
+    NON_FISCAL = "非财政拨款"
+    SUPERIOR_SUBSIDY = "上级补助收入"
+    BUSINESS = "事业收入"
+    OPERATING = "经营收入"
+    AFFILIATE = "附属单位上缴收入"
+    OTHER = "其他收入"
+
+    @property
+    def is_fiscal(self) -> bool:
+        """财政拨款 money: paid by the treasury, recognised as income when paid."""
+        return self in (Fund.GENERAL, Fund.GOVERNMENT_FUND, Fund.STATE_CAPITAL)
+
+
+class Level(enum.StrEnum):
+    PROVINCE = "省级"
+    CITY = "市级"
+    DISTRICT = "区级"
+
+
+class IssueKind(enum.StrEnum):
+    """年初 and 结转 quota is there on the first day of the year: it counts in 年初预算数."""
+
+    INITIAL = "年初"
+    SUPPLEMENT = "追加"
+    TRANSFER = "转移支付"
+    CARRIED = "结转"
+
+    @property
+    def is_opening(self) -> bool:
+        return self in (IssueKind.INITIAL, IssueKind.CARRIED)
+
+
+class PaymentStatus(enum.StrEnum):
+    REQUESTED = "已申请"
+    HELD = "待统筹"
+    SETTLED = "已拨付"
+    CANCELLED = "已撤销"
+
+    @property
+    def is_pending(self) -> bool:
+        return self in (PaymentStatus.REQUESTED, PaymentStatus.HELD)
+
+
+def unit_id(unit: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"unit:{unit}")
+
+
+def project_id(unit: str, code: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"project:{unit}/{code}")
+
+
+@dataclass
+class Payment:
+    """A payment request and what became of it."""
+
+    number: int
+    amount: int
+    payee: str
+    economic: str
+    requested_on: dt.date
+    year: int
+    key: str
+    status: PaymentStatus = PaymentStatus.REQUESTED
+    hold_reason: str = ""
+    held_on: dt.date | None = None
+    settled_on: dt.date | None = None
+    voucher: str = ""
+    refunded: int = 0
+
+    @property
+    def paid(self) -> int:
+        """What this payment has cost so far: settled less refunded."""
+        return self.amount - self.refunded if self.status is PaymentStatus.SETTLED else 0
+
+    @property
+    def committed(self) -> int:
+        """What this payment takes from quota: pending or paid."""
+        return self.amount if self.status.is_pending else self.paid
+
+
+@dataclass
+class YearBook:
+    """One fiscal year of a project's quota and allocations (amounts in 分)."""
+
+    year: int
+    opening: int = 0  # 年初预算数: carried in + 年初/结转 issues
+    issued: int = 0  # in-year 追加 / 转移支付
+    reduced: int = 0
+    allocations: dict[str, int] = field(default_factory=dict)
+    closed: bool = False
+    carried_out: int = 0
+    withdrawn: int = 0
+    score: int | None = None  # 得分 override in hundredths of a point
+    score_reason: str = ""
+
+    @property
+    def quota(self) -> int:
+        """全年预算数."""
+        return self.opening + self.issued - self.reduced
+
+    @property
+    def allocated(self) -> int:
+        return sum(self.allocations.values())
+
+
+@dataclass(frozen=True)
+class Target:
+    """A performance target (绩效目标) such as 预算执行率 ≥ 95 %."""
+
+    indicator: str
+    operator: str
+    value: str
+    unit: str
+    direction: str
+
+
+class Project(Aggregate):
+    """A project line of a budget unit."""
+
+    class Event(Aggregate.Event):
+        """Every project event carries its business date and who recorded it."""
+
+        on: dt.date
+        actor: str
+
+    class Registered(Aggregate.Created):
+        class_version = 1
+        on: dt.date
+        actor: str
+        unit: str
+        code: str
+        name: str
+        function: str
+        category: str
+        fund: str
+        economic: str
+        doc: str
+        level: str
+        closed_through: int | None
+
+    class QuotaIssued(Event):
+        class_version = 1
+        amount: int
+        kind: str
+        doc: str
+
+        def apply(self, project: Project) -> None:
+            book = project.book(self.on.year)
+            if IssueKind(self.kind).is_opening:
+                book.opening += self.amount
+            else:
+                book.issued += self.amount
+
+    class QuotaReduced(Event):
+        class_version = 1
+        amount: int
+        doc: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.book(self.on.year).reduced += self.amount
+
+    class Allocated(Event):
+        class_version = 1
+        amount: int
+        payee: str
+
+        def apply(self, project: Project) -> None:
+            allocations = project.book(self.on.year).allocations
+            allocations[self.payee] = allocations.get(self.payee, 0) + self.amount
+
+    class PaymentRequested(Event):
+        class_version = 1
+        number: int
+        amount: int
+        payee: str
+        economic: str
+        key: str
+
+        def apply(self, project: Project) -> None:
+            project.payments[self.number] = Payment(
+                number=self.number,
+                amount=self.amount,
+                payee=self.payee,
+                economic=self.economic,
+                requested_on=self.on,
+                year=self.on.year,
+                key=self.key,
+            )
+            if self.key:
+                project.keys[self.key] = self.number
+
+    class PaymentActed(Event):
+        """An act on an existing payment; it repeats the payment's facts for the record."""
+
+        number: int
+        amount: int
+        year: int
+        payee: str
+        economic: str
+
+    class PaymentHeld(PaymentActed):
+        class_version = 1
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            payment = project.payments[self.number]
+            payment.status = PaymentStatus.HELD
+            payment.hold_reason = self.reason
+            payment.held_on = self.on
+
+    class PaymentSettled(PaymentActed):
+        class_version = 1
+        voucher: str
+
+        def apply(self, project: Project) -> None:
+            payment = project.payments[self.number]
+            payment.status = PaymentStatus.SETTLED
+            payment.settled_on = self.on
+            payment.voucher = self.voucher
+
+    class PaymentCancelled(PaymentActed):
+        class_version = 1
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.payments[self.number].status = PaymentStatus.CANCELLED
+
+    class PaymentRefunded(PaymentActed):
+        """A refund of ``refund`` 分 of a settled payment of ``amount`` 分."""
+
+        class_version = 1
+        refund: int
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.payments[self.number].refunded += self.refund
+
+    class YearClosed(Event):
+        """The year-end close of one project line: unpaid quota carried or withdrawn.
+
+        ``moved`` lists the still-pending payments ([number, amount]) that go with the
+        carried quota into next year; ``allocations`` the unspent allocations carried.
+        """
+
+        class_version = 1
+        year: int
+        carried: int
+        withdrawn: int
+        doc: str
+        moved: list[list[int]]
+        allocations: dict[str, int]
+
+        def apply(self, project: Project) -> None:
+            book = project.book(self.year)
+            book.closed = True
+            book.carried_out = self.carried
+            book.withdrawn = self.withdrawn
+            project.closed_through = self.year
+            if self.carried:
+                nxt = project.book(self.year + 1)
+                nxt.opening += self.carried
+                for payee, left in self.allocations.items():
+                    nxt.allocations[payee] = nxt.allocations.get(payee, 0) + left
+            for number, _amount in self.moved:
+                project.payments[number].year = self.year + 1
+
+    class ScoreSet(Event):
+        """A recorded override of the funds-line 得分 (score in hundredths of a point)."""
+
+        class_version = 1
+        year: int
+        score: int
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            book = project.book(self.year)
+            book.score = self.score
+            book.score_reason = self.reason
+
+    class TargetSet(Event):
+        class_version = 1
+        year: int
+        indicator: str
+        operator: str
+        value: str
+        unit: str
+        direction: str
+
+        def apply(self, project: Project) -> None:
+            project.targets.setdefault(self.year, {})[self.indicator] = Target(
+                self.indicator, self.operator, self.value, self.unit, self.direction
+            )
+
+    # ------------------------------------------------------------------ state
+
+    def __init__(
+        self,
+        *,
+        on: dt.date,
+        actor: str,
+        unit: str,
+        code: str,
+        name: str,
+        function: str,
+        category: str,
+        fund: str,
+        economic: str,
+        doc: str,
+        level: str,
+        closed_through: int | None,
+    ) -> None:
+        self.unit = unit
+        self.code = code
+        self.name = name
+        self.function = function
+        self.category = Category(category)
+        self.fund = Fund(fund)
+        self.economic = economic
+        self.doc = doc
+        self.level = level
+        self.registered_on = on
+        self.closed_through: int | None = closed_through
+        self.books: dict[int, YearBook] = {}
+        self.payments: dict[int, Payment] = {}
+        self.keys: dict[str, int] = {}
+        self.targets: dict[int, dict[str, Target]] = {}
+
+    @staticmethod
+    def create_id(unit: str, code: str) -> uuid.UUID:
+        return project_id(unit, code)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        unit: str,
+        code: str,
+        name: str,
+        function: str,
+        category: Category,
+        fund: Fund,
+        economic: str,
+        doc: str,
+        level: str,
+        closed_through: int | None,
+        on: dt.date,
+        actor: str,
+    ) -> Project:
+        return cls._create(
+            cls.Registered,
+            on=on,
+            actor=actor,
+            unit=unit,
+            code=code,
+            name=name,
+            function=function,
+            category=str(category),
+            fund=str(fund),
+            economic=economic,
+            doc=doc,
+            level=level,
+            closed_through=closed_through,
+        )
+
+    @property
+    def ref(self) -> str:
+        """The clerk's name for this line: ``UNIT/CODE``."""
+        return f"{self.unit}/{self.code}"
+
+    def payment_ref(self, number: int) -> str:
+        return f"{self.ref}/{number}"
+
+    def book(self, year: int) -> YearBook:
+        if year not in self.books:
+            self.books[year] = YearBook(year)
+        return self.books[year]
+
+    def peek(self, year: int) -> YearBook:
+        """The year's book without creating it."""
+        return self.books.get(year) or YearBook(year)
+
+    def committed(self, year: int) -> int:
+        """Pending + settled (net of refunds) payments charged to ``year``."""
+        return sum(p.committed for p in self.payments.values() if p.year == year)
+
+    def pending(self, year: int) -> int:
+        return sum(
+            p.amount for p in self.payments.values() if p.year == year and p.status.is_pending
+        )
+
+    def paid(self, year: int) -> int:
+        return sum(p.paid for p in self.payments.values() if p.year == year)
+
+    def committed_to(self, year: int, payee: str) -> int:
+        return sum(
+            p.committed for p in self.payments.values() if p.year == year and p.payee == payee
+        )
+
+    def unspent_allocations(self, year: int) -> dict[str, int]:
+        book = self.peek(year)
+        left = {}
+        for payee, allocated in book.allocations.items():
+            remaining = allocated - self.committed_to(year, payee)
+            if remaining > 0:
+                left[payee] = remaining
+        return left
+
+    def payment(self, number: int) -> Payment:
+        try:
+            return self.payments[number]
+        except KeyError:
+            raise NotFound(
+                f"项目 {self.ref} 没有编号为 {number} 的支付（支付编号形如 {self.ref}/1）"
+            ) from None
+
+    # ------------------------------------------------------------ decisions
+
+    def _open_year(self, on: dt.date, act: str) -> int:
+        year = on.year
+        if self.closed_through is not None and year <= self.closed_through:
+            raise YearClosed(
+                f"项目 {self.ref}：{year} 年度已结账，不能再记录{act}（日期 {on}）。"
+                f"请使用 {self.closed_through + 1} 年或以后的日期。"
+            )
+        return year
+
+    def _quota_left(self, year: int) -> int:
+        return self.peek(year).quota - self.committed(year)
+
+    def issue_quota(
+        self, amount: Amount, *, on: dt.date, doc: str, kind: IssueKind, actor: str
+    ) -> None:
+        self._open_year(on, "指标下达")
+        self.trigger_event(
+            self.QuotaIssued, on=on, actor=actor, amount=amount.fen, kind=str(kind), doc=doc
+        )
+
+    def reduce_quota(
+        self, amount: Amount, *, on: dt.date, doc: str, reason: str, actor: str
+    ) -> None:
+        year = self._open_year(on, "指标调减")
+        book = self.peek(year)
+        floor = max(self.committed(year), book.allocated)
+        if book.quota - amount.fen < floor:
+            what = "已支付和待支付" if self.committed(year) >= book.allocated else "已分配"
+            raise ReductionBelowCommitted(
+                f"项目 {self.ref} {year} 年：调减 {amount} 元后指标为 "
+                f"{Amount(book.quota - amount.fen)} 元，低于{what}的 {Amount(floor)} 元。"
+                f"规则：调减不得使指标低于已支付、待支付和已分配的金额；最多可调减 "
+                f"{Amount(max(book.quota - floor, 0))} 元。"
+            )
+        self.trigger_event(
+            self.QuotaReduced, on=on, actor=actor, amount=amount.fen, doc=doc, reason=reason
+        )
+
+    def allocate(self, amount: Amount, *, payee: str, on: dt.date, actor: str) -> None:
+        year = self._open_year(on, "分配")
+        book = self.peek(year)
+        if book.allocated + amount.fen > book.quota:
+            raise AllocationExceedsQuota(
+                f"项目 {self.ref} {year} 年：分配给“{payee}” {amount} 元后，已分配合计 "
+                f"{Amount(book.allocated + amount.fen)} 元将超过全年预算数 {Amount(book.quota)} 元。"
+                f"规则：分配不得超过指标；尚可分配 {Amount(book.quota - book.allocated)} 元。"
+            )
+        self.trigger_event(self.Allocated, on=on, actor=actor, amount=amount.fen, payee=payee)
+
+    def request_payment(
+        self,
+        amount: Amount,
+        *,
+        payee: str,
+        economic: str,
+        on: dt.date,
+        key: str,
+        actor: str,
+    ) -> tuple[int, bool]:
+        """Decide and record a payment request; returns (number, newly recorded).
+
+        With a ``key`` already used, the earlier payment is returned and nothing is
+        recorded, provided it is the same payment.
+        """
+        if key and key in self.keys:
+            earlier = self.payments[self.keys[key]]
+            if (earlier.amount, earlier.payee, earlier.economic, earlier.requested_on) != (
+                amount.fen,
+                payee,
+                economic,
+                on,
+            ):
+                raise IdempotencyConflict(
+                    f"项目 {self.ref}：幂等键“{key}”已用于支付 {self.payment_ref(earlier.number)}"
+                    f"（{Amount(earlier.amount)} 元，收款人“{earlier.payee}”，{earlier.requested_on}），"
+                    "与本次申请不同。请换一个键，或用原参数重试。"
+                )
+            return earlier.number, False
+        year = self._open_year(on, "支付申请")
+        book = self.peek(year)
+        left = book.quota - self.committed(year)
+        if amount.fen > left:
+            raise QuotaExceeded(
+                f"项目 {self.ref} {year} 年：申请支付 {amount} 元超过可用指标。全年预算数 "
+                f"{Amount(book.quota)} 元，已支付 {Amount(self.paid(year))} 元，待支付 "
+                f"{Amount(self.pending(year))} 元，尚可申请 {Amount(max(left, 0))} 元。"
+                "规则：已支付与待支付之和不得超过指标。"
+            )
+        if payee in book.allocations:
+            remaining = book.allocations[payee] - self.committed_to(year, payee)
+            if amount.fen > remaining:
+                raise PayeeAllocationExceeded(
+                    f"项目 {self.ref} {year} 年：向“{payee}”申请支付 {amount} 元超过其分配余额 "
+                    f"{Amount(max(remaining, 0))} 元（已分配 {Amount(book.allocations[payee])} 元）。"
+                    "规则：对已分配的收款人支付不得超过其剩余分配额。"
+                )
+        number = len(self.payments) + 1
+        self.trigger_event(
+            self.PaymentRequested,
+            on=on,
+            actor=actor,
+            number=number,
+            amount=amount.fen,
+            payee=payee,
+            economic=economic,
+            key=key,
+        )
+        return number, True
+
+    def _pending_payment(self, number: int, act: str, on: dt.date) -> Payment:
+        payment = self.payment(number)
+        if not payment.status.is_pending:
+            raise PaymentNotSettleable(
+                f"支付 {self.payment_ref(number)} 状态为“{payment.status}”，不能{act}。"
+                "规则：只有已申请或待统筹的支付才能拨付、暂缓或撤销。"
+            )
+        if on < payment.requested_on:
+            raise DateOutsideYear(
+                f"支付 {self.payment_ref(number)}：{act}日期 {on} 早于申请日期 "
+                f"{payment.requested_on}。"
+            )
+        self._open_year(on, act)
+        if on.year != payment.year:
+            raise DateOutsideYear(
+                f"支付 {self.payment_ref(number)} 属于 {payment.year} 年度，{act}日期 {on} "
+                f"不在该年度内。规则：日期须在业务所属的财政年度内"
+                f"{'（上年未拨付的支付须先结转）' if on.year > payment.year else ''}。"
+            )
+        return payment
+
+    @staticmethod
+    def _facts(payment: Payment) -> dict[str, Any]:
+        return {
+            "number": payment.number,
+            "amount": payment.amount,
+            "year": payment.year,
+            "payee": payment.payee,
+            "economic": payment.economic,
+        }
+
+    def hold_payment(self, number: int, *, on: dt.date, reason: str, actor: str) -> None:
+        payment = self._pending_payment(number, "暂缓", on)
+        self.trigger_event(
+            self.PaymentHeld, on=on, actor=actor, reason=reason, **self._facts(payment)
+        )
+
+    def settle_payment(self, number: int, *, on: dt.date, voucher: str, actor: str) -> None:
+        payment = self._pending_payment(number, "拨付", on)
+        self.trigger_event(
+            self.PaymentSettled, on=on, actor=actor, voucher=voucher, **self._facts(payment)
+        )
+
+    def cancel_payment(self, number: int, *, on: dt.date, reason: str, actor: str) -> None:
+        payment = self._pending_payment(number, "撤销", on)
+        self.trigger_event(
+            self.PaymentCancelled, on=on, actor=actor, reason=reason, **self._facts(payment)
+        )
+
+    def refund_payment(
+        self, number: int, amount: Amount, *, on: dt.date, reason: str, actor: str
+    ) -> None:
+        payment = self.payment(number)
+        if payment.status is not PaymentStatus.SETTLED:
+            raise RefundExceedsSettled(
+                f"支付 {self.payment_ref(number)} 状态为“{payment.status}”，尚未拨付，不能退款。"
+                "规则：退款不得超过已拨付金额。"
+            )
+        assert payment.settled_on is not None
+        if on < payment.settled_on:
+            raise DateOutsideYear(
+                f"支付 {self.payment_ref(number)}：退款日期 {on} 早于拨付日期 {payment.settled_on}。"
+            )
+        self._open_year(on, "退款")
+        if on.year != payment.year:
+            raise DateOutsideYear(
+                f"支付 {self.payment_ref(number)} 属于 {payment.year} 年度，退款日期 {on} 不在该年度内。"
+            )
+        if amount.fen > payment.amount - payment.refunded:
+            raise RefundExceedsSettled(
+                f"支付 {self.payment_ref(number)}：退款 {amount} 元超过可退金额 "
+                f"{Amount(payment.amount - payment.refunded)} 元（已拨付 {Amount(payment.amount)} 元，"
+                f"已退 {Amount(payment.refunded)} 元）。规则：退款不得超过已拨付金额。"
+            )
+        self.trigger_event(
+            self.PaymentRefunded,
+            on=on,
+            actor=actor,
+            refund=amount.fen,
+            reason=reason,
+            **self._facts(payment),
+        )
+
+    def close_year(self, year: int, *, withdraw: bool, doc: str, actor: str) -> None:
+        if self.closed_through is not None and year <= self.closed_through:
+            raise YearCloseRefused(f"项目 {self.ref}：{year} 年度已经结账。")
+        if self.closed_through is not None and year > self.closed_through + 1:
+            raise YearCloseRefused(
+                f"项目 {self.ref}：请先结账 {self.closed_through + 1} 年度，再结账 {year} 年度。"
+            )
+        unpaid = self.peek(year).quota - self.paid(year)
+        if withdraw and self.pending(year):
+            raise YearCloseRefused(
+                f"项目 {self.ref} {year} 年：尚有待支付 {Amount(self.pending(year))} 元，不能收回指标。"
+                "请先拨付或撤销这些支付，或改为结转。"
+            )
+        moved = [
+            [p.number, p.amount]
+            for p in self.payments.values()
+            if p.year == year and p.status.is_pending
+        ]
+        self.trigger_event(
+            self.YearClosed,
+            on=dt.date(year, 12, 31),
+            actor=actor,
+            year=year,
+            carried=0 if withdraw else unpaid,
+            withdrawn=unpaid if withdraw else 0,
+            doc=doc,
+            moved=[] if withdraw else moved,
+            allocations={} if withdraw else self.unspent_allocations(year),
+        )
+
+    def set_score(self, year: int, score_hundredths: int, *, reason: str, actor: str) -> None:
+        self.trigger_event(
+            self.ScoreSet,
+            on=dt.date(year, 12, 31),
+            actor=actor,
+            year=year,
+            score=score_hundredths,
+            reason=reason,
+        )
+
+    def set_target(self, year: int, target: Target, *, actor: str) -> None:
+        self.trigger_event(
+            self.TargetSet,
+            on=dt.date(year, 1, 1),
+            actor=actor,
+            year=year,
+            indicator=target.indicator,
+            operator=target.operator,
+            value=target.value,
+            unit=target.unit,
+            direction=target.direction,
+        )
+
+    def snapshot_state(self) -> dict[str, Any]:
+        """A plain comparable picture of the state, for tests of replay equality."""
+        return {
+            "books": {y: vars(b).copy() for y, b in sorted(self.books.items())},
+            "payments": {n: vars(p).copy() for n, p in sorted(self.payments.items())},
+            "closed_through": self.closed_through,
+        }

@@ -1,0 +1,87 @@
+"""One error hierarchy. Each class's docstring is the rule it stands for.
+
+The edge (the CLI) picks the exit code: :class:`MalformedInput` exits 2, every other
+:class:`LedgerError` exits 1. Messages are written for finance clerks, in Chinese,
+and name the project, the amounts and the rule.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Something the ledger refuses to do; nothing has been recorded."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class MalformedInput(LedgerError):
+    """Input must be well-formed: amounts, dates, codes and names as documented."""
+
+    exit_code = 2
+
+
+class UnknownCode(LedgerError):
+    """A classification code must be one the ledger knows (well-formed is not enough)."""
+
+
+class NotFound(LedgerError):
+    """The unit, project or payment named must exist."""
+
+
+class AlreadyExists(LedgerError):
+    """A unit or project code is registered once."""
+
+
+class StoreNotReady(LedgerError):
+    """The store must be created with ``ledger init`` before it is used."""
+
+
+class RuleViolation(LedgerError):
+    """A business rule refused the act."""
+
+
+class QuotaExceeded(RuleViolation):
+    """Pending + settled payments of a project never exceed its quota (全年预算数)."""
+
+
+class AllocationExceedsQuota(RuleViolation):
+    """Allocations to payees never exceed the project's quota."""
+
+
+class PayeeAllocationExceeded(RuleViolation):
+    """A payment to a payee with allocations stays within that payee's remaining allocation."""
+
+
+class ReductionBelowCommitted(RuleViolation):
+    """A reduction never takes quota below what is paid or pending (or allocated)."""
+
+
+class PaymentNotSettleable(RuleViolation):
+    """Only requested or held payments may be settled, held or cancelled."""
+
+
+class RefundExceedsSettled(RuleViolation):
+    """Refunds never exceed what was settled."""
+
+
+class YearClosed(RuleViolation):
+    """Nothing is recorded into a closed fiscal year."""
+
+
+class DateOutsideYear(RuleViolation):
+    """An act's date falls in the fiscal year of the act and after what it follows."""
+
+
+class IdempotencyConflict(RuleViolation):
+    """A request key names one payment: reusing it for a different payment is refused."""
+
+
+class YearCloseRefused(RuleViolation):
+    """A year closes once, and a line with pending payments cannot be withdrawn (收回)."""

@@ -1,0 +1,18 @@
+"""Extension points: the read models plug in here, so ``ledger`` never imports them.
+
+``projections`` (installed beside ``ledger``, found through the ``ledger.plugins``
+entry point) appends to these lists when the command line loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+
+#: Called by ``ledger init`` after the event store exists: create read-model tables.
+on_init: list[Callable[[Ledger], None]] = []
+#: Called after a command recorded events: catch the read models up.
+after_write: list[Callable[[Ledger], None]] = []
