@@ -1,0 +1,44 @@
+"""The funds-line score (资金执行率得分, 分值 10): a configurable rule plus recorded overrides.
+
+The Ministry default is proportional: min(执行率, 100) / 100 × 10 (DOMAIN.md §5, marked
+unconfirmed). Units and finance bureaus differ, so the rule is chosen by name
+(``LEDGER_SCORE_RULE`` or ``--score-rule``), and a clerk can record an override per
+project-year (``ledger score set``), which always wins.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ledger.errors import MalformedInput
+
+FULL_MARKS = Decimal(10)
+RULES = ("proportional", "threshold")
+
+
+def score(paid: int, quota: int, *, rule: str = "proportional", override: int | None = None) -> Decimal:
+    """The score with two decimals; ``override`` is in hundredths of a point."""
+    if override is not None:
+        return (Decimal(override) / 100).quantize(Decimal("0.01"))
+    rate = Decimal(0) if quota == 0 else Decimal(paid) * 100 / Decimal(quota)
+    rate = min(rate, Decimal(100))
+    if rule == "proportional":
+        value = rate / 100 * FULL_MARKS
+    elif rule.startswith("threshold"):
+        # threshold[:N]: full marks at or above N % (default 90), else proportional
+        _, _, n = rule.partition(":")
+        limit = Decimal(n or "90")
+        value = FULL_MARKS if rate >= limit else rate / 100 * FULL_MARKS
+    else:
+        raise MalformedInput(f"未知的得分规则“{rule}”：可选 proportional 或 threshold[:N]")
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def check_rule(rule: str) -> str:
+    if rule == "proportional":
+        return rule
+    if rule.startswith("threshold"):
+        _, _, n = rule.partition(":")
+        if not n or (n.replace(".", "", 1).isdigit() and Decimal(n) <= 100):
+            return rule
+    raise MalformedInput(f"未知的得分规则“{rule}”：可选 proportional 或 threshold[:N]（N 为百分数）")
