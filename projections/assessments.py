@@ -42,12 +42,34 @@ TABLES = [scores, targets]
 
 def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
     if isinstance(event, Project.ScoreSet):
-        return [(scores, {"position": position, "project_id": event.originator_id.hex,
-                          "year": event.year, "score": event.score, "reason": event.reason,
-                          "recorded_at": recorded(event)})]
+        return [
+            (
+                scores,
+                {
+                    "position": position,
+                    "project_id": event.originator_id.hex,
+                    "year": event.year,
+                    "score": event.score,
+                    "reason": event.reason,
+                    "recorded_at": recorded(event),
+                },
+            )
+        ]
     if isinstance(event, Project.TargetSet):
-        return [(targets, {"position": position, "project_id": event.originator_id.hex,
-                           "year": event.year, "indicator": event.indicator,
-                           "operator": event.operator, "value": event.value, "unit": event.unit,
-                           "direction": event.direction, "recorded_at": recorded(event)})]
+        return [
+            (
+                targets,
+                {
+                    "position": position,
+                    "project_id": event.originator_id.hex,
+                    "year": event.year,
+                    "indicator": event.indicator,
+                    "operator": event.operator,
+                    "value": event.value,
+                    "unit": event.unit,
+                    "direction": event.direction,
+                    "recorded_at": recorded(event),
+                },
+            )
+        ]
     return []

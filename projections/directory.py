@@ -47,21 +47,30 @@ TABLES = [units, projects]
 def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
     """Rows one event contributes to the directory."""
     if isinstance(event, Unit.Registered):
-        return [(units, {"unit": event.code, "name": event.name, "kind": event.kind,
-                         "position": position})]
+        return [
+            (
+                units,
+                {"unit": event.code, "name": event.name, "kind": event.kind, "position": position},
+            )
+        ]
     if isinstance(event, Project.Registered):
-        return [(projects, {
-            "project_id": event.originator_id.hex,
-            "unit": event.unit,
-            "code": event.code,
-            "name": event.name,
-            "function": event.function,
-            "category": event.category,
-            "fund": event.fund,
-            "economic": event.economic,
-            "doc": event.doc,
-            "level": event.level,
-            "position": position,
-            "recorded_at": recorded(event),
-        })]
+        return [
+            (
+                projects,
+                {
+                    "project_id": event.originator_id.hex,
+                    "unit": event.unit,
+                    "code": event.code,
+                    "name": event.name,
+                    "function": event.function,
+                    "category": event.category,
+                    "fund": event.fund,
+                    "economic": event.economic,
+                    "doc": event.doc,
+                    "level": event.level,
+                    "position": position,
+                    "recorded_at": recorded(event),
+                },
+            )
+        ]
     return []

@@ -108,58 +108,158 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
         on = event.on
         if isinstance(event, Project.QuotaIssued):
             opening = event.amount if IssueKind(event.kind).is_opening else 0
-            add(project_id=pid, year=on.year, on=on, kind="issue", amount=event.amount,
-                quota=event.amount, opening=opening, detail=event.kind, doc=event.doc)
+            add(
+                project_id=pid,
+                year=on.year,
+                on=on,
+                kind="issue",
+                amount=event.amount,
+                quota=event.amount,
+                opening=opening,
+                detail=event.kind,
+                doc=event.doc,
+            )
         elif isinstance(event, Project.QuotaReduced):
-            add(project_id=pid, year=on.year, on=on, kind="reduce", amount=event.amount,
-                quota=-event.amount, doc=event.doc, reason=event.reason)
+            add(
+                project_id=pid,
+                year=on.year,
+                on=on,
+                kind="reduce",
+                amount=event.amount,
+                quota=-event.amount,
+                doc=event.doc,
+                reason=event.reason,
+            )
         elif isinstance(event, Project.Allocated):
-            add(project_id=pid, year=on.year, on=on, kind="allocate", amount=event.amount,
-                allocated=event.amount, payee=event.payee)
+            add(
+                project_id=pid,
+                year=on.year,
+                on=on,
+                kind="allocate",
+                amount=event.amount,
+                allocated=event.amount,
+                payee=event.payee,
+            )
         elif isinstance(event, Project.PaymentRequested):
-            add(project_id=pid, year=on.year, on=on, kind="request", amount=event.amount,
-                pending=event.amount, payment=event.number, payee=event.payee,
-                economic=event.economic, detail=event.key[:20])
+            add(
+                project_id=pid,
+                year=on.year,
+                on=on,
+                kind="request",
+                amount=event.amount,
+                pending=event.amount,
+                payment=event.number,
+                payee=event.payee,
+                economic=event.economic,
+                detail=event.key[:20],
+            )
         elif isinstance(event, Project.PaymentActed):
-            common = {"project_id": pid, "year": event.year, "on": on, "payment": event.number,
-                      "payee": event.payee, "economic": event.economic, "amount": event.amount}
+            common = {
+                "project_id": pid,
+                "year": event.year,
+                "on": on,
+                "payment": event.number,
+                "payee": event.payee,
+                "economic": event.economic,
+                "amount": event.amount,
+            }
             if isinstance(event, Project.PaymentHeld):
                 add(**common, kind="hold", reason=event.reason)
             elif isinstance(event, Project.PaymentSettled):
-                add(**common, kind="settle", pending=-event.amount, paid=event.amount,
-                    doc=event.voucher)
+                add(
+                    **common,
+                    kind="settle",
+                    pending=-event.amount,
+                    paid=event.amount,
+                    doc=event.voucher,
+                )
             elif isinstance(event, Project.PaymentCancelled):
                 add(**common, kind="cancel", pending=-event.amount, reason=event.reason)
             elif isinstance(event, Project.PaymentRefunded):
-                add(**{**common, "amount": event.refund}, kind="refund", paid=-event.refund,
-                    reason=event.reason)
+                add(
+                    **{**common, "amount": event.refund},
+                    kind="refund",
+                    paid=-event.refund,
+                    reason=event.reason,
+                )
         elif isinstance(event, Project.YearClosed):
             y = event.year
             new_year = dt.date(y + 1, 1, 1)
-            add(project_id=pid, year=y, on=on, kind="close", amount=event.carried,
-                detail="withdrawn" if event.withdrawn else "carried", doc=event.doc)
+            add(
+                project_id=pid,
+                year=y,
+                on=on,
+                kind="close",
+                amount=event.carried,
+                detail="withdrawn" if event.withdrawn else "carried",
+                doc=event.doc,
+            )
             if event.withdrawn:
                 add(project_id=pid, year=y, on=on, kind="withdraw", amount=event.withdrawn)
             if event.carried:
-                add(project_id=pid, year=y + 1, on=new_year, kind="carry_in",
-                    amount=event.carried, quota=event.carried, opening=event.carried,
-                    detail=str(IssueKind.CARRIED), doc=event.doc)
+                add(
+                    project_id=pid,
+                    year=y + 1,
+                    on=new_year,
+                    kind="carry_in",
+                    amount=event.carried,
+                    quota=event.carried,
+                    opening=event.carried,
+                    detail=str(IssueKind.CARRIED),
+                    doc=event.doc,
+                )
             for payee, left in sorted(event.allocations.items()):
-                add(project_id=pid, year=y + 1, on=new_year, kind="carry_allocation",
-                    amount=left, allocated=left, payee=payee)
+                add(
+                    project_id=pid,
+                    year=y + 1,
+                    on=new_year,
+                    kind="carry_allocation",
+                    amount=left,
+                    allocated=left,
+                    payee=payee,
+                )
             for number, amount in event.moved:
-                add(project_id=pid, year=y, on=new_year, kind="carry_out_payment",
-                    amount=amount, pending=-amount, payment=number)
-                add(project_id=pid, year=y + 1, on=new_year, kind="carry_in_payment",
-                    amount=amount, pending=amount, payment=number)
+                add(
+                    project_id=pid,
+                    year=y,
+                    on=new_year,
+                    kind="carry_out_payment",
+                    amount=amount,
+                    pending=-amount,
+                    payment=number,
+                )
+                add(
+                    project_id=pid,
+                    year=y + 1,
+                    on=new_year,
+                    kind="carry_in_payment",
+                    amount=amount,
+                    pending=amount,
+                    payment=number,
+                )
     elif isinstance(event, Unit.Event):
         unit = event.unit
         if isinstance(event, Unit.IncomeRecorded):
-            add(unit=unit, year=event.on.year, on=event.on, kind="income", amount=event.amount,
-                income=event.amount, fund=event.source, function=event.function, doc=event.doc)
+            add(
+                unit=unit,
+                year=event.on.year,
+                on=event.on,
+                kind="income",
+                amount=event.amount,
+                income=event.amount,
+                fund=event.source,
+                function=event.function,
+                doc=event.doc,
+            )
         elif isinstance(event, Unit.OpeningBalanceSet):
-            add(unit=unit, year=event.year, on=event.on, kind="opening_balance",
-                amount=event.amount, fund=event.fund)
+            add(
+                unit=unit,
+                year=event.year,
+                on=event.on,
+                kind="opening_balance",
+                amount=event.amount,
+                fund=event.fund,
+            )
         elif isinstance(event, Unit.YearClosed):
             add(unit=unit, year=event.year, on=event.on, kind="unit_close", amount=0)
     return rows

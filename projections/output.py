@@ -73,9 +73,7 @@ def render_table(report: Report) -> str:
         out.append("  ".join(_pad(h, sizes[i], False) for i, h in enumerate(sheet.columns)))
         out.append("  ".join("-" * s for s in sizes))
         for row in cells:
-            out.append(
-                "  ".join(_pad(c, sizes[i], _is_number(c)) for i, c in enumerate(row)).rstrip()
-            )
+            out.append("  ".join(_pad(c, sizes[i], _is_number(c)) for i, c in enumerate(row)).rstrip())
         out.extend(sheet.notes)
     return "\n".join(out) + "\n"
 

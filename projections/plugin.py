@@ -38,8 +38,15 @@ def projections_status(session: Session) -> None:
     )
     session.emit(
         text,
-        [{"name": r.name, "position": r.position, "log_position": r.log_position,
-          "behind": r.behind} for r in rows],
+        [
+            {
+                "name": r.name,
+                "position": r.position,
+                "log_position": r.log_position,
+                "behind": r.behind,
+            }
+            for r in rows
+        ],
     )
 
 

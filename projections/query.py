@@ -115,7 +115,14 @@ def project_years(
     held = held_by_project(conn, unit=unit, year=year, cutoff=cutoff)
     p = projects
     query = (
-        select(p, sums_sq.c.opening, sums_sq.c.quota, sums_sq.c.allocated, sums_sq.c.pending, sums_sq.c.paid)
+        select(
+            p,
+            sums_sq.c.opening,
+            sums_sq.c.quota,
+            sums_sq.c.allocated,
+            sums_sq.c.pending,
+            sums_sq.c.paid,
+        )
         .select_from(p.outerjoin(sums_sq, sums_sq.c.project_id == p.c.project_id))
         .where(cutoff.projects())
         .order_by(p.c.unit, p.c.code)
@@ -189,7 +196,16 @@ def open_payments(
     keys = {(r.project_id, r.payment) for r in rows}
     ids = sorted({r.project_id for r in rows})
     acts = conn.execute(
-        select(m.c.project_id, m.c.payment, m.c.kind, m.c.on, m.c.payee, m.c.economic, m.c.reason, m.c.position)
+        select(
+            m.c.project_id,
+            m.c.payment,
+            m.c.kind,
+            m.c.on,
+            m.c.payee,
+            m.c.economic,
+            m.c.reason,
+            m.c.position,
+        )
         .where(m.c.project_id.in_(ids), m.c.kind.in_(("request", "hold")), scope)
         .order_by(m.c.position)
     ).all()

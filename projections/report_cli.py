@@ -43,11 +43,18 @@ def report_options(func: F) -> F:
         help="只看此时刻之前已记录的事件（审计：当时账上怎么说），如 2024-07-01T09:00。",
     )(func)
     func = click.option(
-        "--as-of", type=DATE, default=None, help="业务日期截至此日日终（历史状态重建），如 2024-06-30。"
+        "--as-of",
+        type=DATE,
+        default=None,
+        help="业务日期截至此日日终（历史状态重建），如 2024-06-30。",
     )(func)
     func = click.option("--output", "-o", default=None, metavar="FILE", help="写入文件而不是屏幕。")(func)
     func = click.option(
-        "--format", "fmt", type=Choice(list(FORMATS)), default=None, help="table（默认）、csv、json、xlsx 或 md。"
+        "--format",
+        "fmt",
+        type=Choice(list(FORMATS)),
+        default=None,
+        help="table（默认）、csv、json、xlsx 或 md。",
     )(func)
     return func
 

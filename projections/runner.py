@@ -56,7 +56,7 @@ positions = Table(
 
 def model_named(name: str) -> types.ModuleType:
     for model in MODELS:
-        if model.NAME == name:
+        if name == model.NAME:
             return model
     names = "、".join(m.NAME for m in MODELS)
     from ledger.errors import MalformedInput
@@ -138,23 +138,17 @@ def catch_up(
             start = min(current.values())
             if start >= head:
                 return applied
-            notifications = app.recorder.select_notifications(
-                start + 1, page_size, stop=head
-            )
+            notifications = app.recorder.select_notifications(start + 1, page_size, stop=head)
             if not notifications:
                 return applied
-            events = [
-                (n.id, app.mapper.to_domain_event(n)) for n in notifications
-            ]
+            events = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
             for model in models:
                 mine = [(p, e) for p, e in events if p > current[model.NAME]]
                 if not mine:
                     continue
                 _apply(conn, model, mine)
                 conn.execute(
-                    update(positions)
-                    .where(positions.c.name == model.NAME)
-                    .values(position=mine[-1][0])
+                    update(positions).where(positions.c.name == model.NAME).values(position=mine[-1][0])
                 )
             applied += len(events)
             last = events[-1][0]
@@ -191,9 +185,7 @@ def rebuild(
         for model in models:
             for table in model.TABLES:
                 conn.execute(table.delete())
-            conn.execute(
-                update(positions).where(positions.c.name == model.NAME).values(position=0)
-            )
+            conn.execute(update(positions).where(positions.c.name == model.NAME).values(position=0))
     return catch_up(app, models, progress=progress)
 
 
@@ -218,7 +210,5 @@ def dump(app: Ledger) -> dict[str, list[dict[str, Any]]]:
         for model in MODELS:
             for table in model.TABLES:
                 order = list(table.primary_key.columns)
-                out[table.name] = [
-                    dict(r._mapping) for r in conn.execute(select(table).order_by(*order))
-                ]
+                out[table.name] = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
     return out

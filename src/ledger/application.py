@@ -107,7 +107,9 @@ def code_index_id(code: str) -> uuid.UUID:
 def check_unit_code(text: str) -> str:
     code = str(text).strip()
     if not UNIT_CODE.match(code):
-        raise MalformedInput(f"单位编码“{code[:40]}”不合法：只能用字母、数字、- 和 _，最长 32 位（如 153001）")
+        raise MalformedInput(
+            f"单位编码“{code[:40]}”不合法：只能用字母、数字、- 和 _，最长 32 位（如 153001）"
+        )
     return code
 
 
@@ -151,7 +153,7 @@ class Ledger(Application[uuid.UUID]):
 
     def _get(self, aggregate_id: uuid.UUID, cls: type[T]) -> T | None:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, cls):
@@ -167,9 +169,7 @@ class Ledger(Application[uuid.UUID]):
     def get_project(self, ref: ProjectRef) -> Project:
         project = self._get(ref.id, Project)
         if project is None:
-            raise NotFound(
-                f"项目 {ref} 不存在。请检查单位编码和项目编码，或先用 `ledger project add` 登记。"
-            )
+            raise NotFound(f"项目 {ref} 不存在。请检查单位编码和项目编码，或先用 `ledger project add` 登记。")
         return project
 
     def resolve_project(self, text: str) -> ProjectRef:
@@ -215,9 +215,7 @@ class Ledger(Application[uuid.UUID]):
 
         return self._retrying(attempt)
 
-    def set_opening_balance(
-        self, code: str, year: int, fund: Fund, amount: Amount, *, actor: str
-    ) -> None:
+    def set_opening_balance(self, code: str, year: int, fund: Fund, amount: Amount, *, actor: str) -> None:
         def attempt() -> tuple[Sequence[Aggregate], None]:
             unit = self.get_unit(code)
             unit.set_opening_balance(year, fund, amount, actor=actor)
@@ -306,22 +304,26 @@ class Ledger(Application[uuid.UUID]):
         return self._retrying(attempt)
 
     def issue_appropriation(
-        self, ref: ProjectRef, amount: Amount, *, on: dt.date, doc: str, kind: IssueKind, actor: str
-    ) -> None:
-        self._on_project(
-            ref, lambda p: p.issue_quota(amount, on=on, doc=doc, kind=kind, actor=actor)
+        self,
+        ref: ProjectRef,
+        amount: Amount,
+        *,
+        on: dt.date,
+        doc: str,
+        kind: IssueKind,
+        actor: str,
+        key: str = "",
+    ) -> bool:
+        return self._on_project(
+            ref, lambda p: p.issue_quota(amount, on=on, doc=doc, kind=kind, actor=actor, key=key)
         )
 
     def reduce_appropriation(
         self, ref: ProjectRef, amount: Amount, *, on: dt.date, doc: str, reason: str, actor: str
     ) -> None:
-        self._on_project(
-            ref, lambda p: p.reduce_quota(amount, on=on, doc=doc, reason=reason, actor=actor)
-        )
+        self._on_project(ref, lambda p: p.reduce_quota(amount, on=on, doc=doc, reason=reason, actor=actor))
 
-    def add_allocation(
-        self, ref: ProjectRef, amount: Amount, *, payee: str, on: dt.date, actor: str
-    ) -> None:
+    def add_allocation(self, ref: ProjectRef, amount: Amount, *, payee: str, on: dt.date, actor: str) -> None:
         self._on_project(ref, lambda p: p.allocate(amount, payee=payee, on=on, actor=actor))
 
     def request_payment(
@@ -353,9 +355,7 @@ class Ledger(Application[uuid.UUID]):
         return self._on_project(ref, decide)
 
     def hold_payment(self, ref: PaymentRef, *, on: dt.date, reason: str, actor: str) -> None:
-        self._on_project(
-            ref.project, lambda p: p.hold_payment(ref.number, on=on, reason=reason, actor=actor)
-        )
+        self._on_project(ref.project, lambda p: p.hold_payment(ref.number, on=on, reason=reason, actor=actor))
 
     def settle_payment(self, ref: PaymentRef, *, on: dt.date, voucher: str, actor: str) -> None:
         self._on_project(
@@ -379,9 +379,7 @@ class Ledger(Application[uuid.UUID]):
     def set_score(
         self, ref: ProjectRef, year: int, score_hundredths: int, *, reason: str, actor: str
     ) -> None:
-        self._on_project(
-            ref, lambda p: p.set_score(year, score_hundredths, reason=reason, actor=actor)
-        )
+        self._on_project(ref, lambda p: p.set_score(year, score_hundredths, reason=reason, actor=actor))
 
     def set_target(self, ref: ProjectRef, year: int, target: Target, *, actor: str) -> None:
         self._on_project(ref, lambda p: p.set_target(year, target, actor=actor))
@@ -408,9 +406,7 @@ class Ledger(Application[uuid.UUID]):
             unit.close_year(year, withdrawn=sorted(withdrawn), actor=actor)
             summary = []
             for project in projects:
-                project.close_year(
-                    year, withdraw=project.code in withdrawn, doc="", actor=actor
-                )
+                project.close_year(year, withdraw=project.code in withdrawn, doc="", actor=actor)
                 book = project.peek(year)
                 summary.append((project.code, book.carried_out, book.withdrawn))
             return [unit, *projects], summary

@@ -66,9 +66,7 @@ class Amount:
             s, per_unit, max_decimals, unit_name = s[:-1], FEN_PER_WAN, 6, "万元"
         match = _NUMBER.match(s)
         if not s or match is None:
-            raise MalformedInput(
-                f"金额“{_shown(raw)}”无法识别：请写成元（如 1,234.56）或万元（如 12.34万）"
-            )
+            raise MalformedInput(f"金额“{_shown(raw)}”无法识别：请写成元（如 1,234.56）或万元（如 12.34万）")
         frac = match["frac"] or ""
         if len(frac) > max_decimals:
             raise MalformedInput(
@@ -76,9 +74,7 @@ class Amount:
                 "（金额精确到分）"
             )
         whole = int(match["int"].replace(",", ""))
-        fen = whole * per_unit + int(frac.ljust(max_decimals, "0") or "0") * (
-            per_unit // 10**max_decimals
-        )
+        fen = whole * per_unit + int(frac.ljust(max_decimals, "0") or "0") * (per_unit // 10**max_decimals)
         if match["sign"]:
             if not allow_negative:
                 raise MalformedInput(f"金额“{_shown(raw)}”不能为负数")

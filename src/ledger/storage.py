@@ -95,9 +95,7 @@ def parse_url(url: str | None) -> Store:
             raise MalformedInput(f"schema 名“{schema}”不合法：只能用字母、数字和下划线")
         dbname = parts.path.lstrip("/")
         if not dbname:
-            raise MalformedInput(
-                "PostgreSQL 地址缺少数据库名：应为 postgresql://用户@主机[:端口]/数据库"
-            )
+            raise MalformedInput("PostgreSQL 地址缺少数据库名：应为 postgresql://用户@主机[:端口]/数据库")
         return Store(
             kind="postgres",
             host=parts.hostname or "localhost",

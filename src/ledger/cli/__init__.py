@@ -17,7 +17,7 @@ import click
 
 from ledger import hooks
 from ledger.application import Ledger
-from ledger.errors import LedgerError, MalformedInput
+from ledger.errors import LedgerError
 from ledger.storage import Store, parse_url
 
 
@@ -114,7 +114,10 @@ class LedgerGroup(click.Group):
         sys.exit(0)
 
 
-@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LedgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--db",
     envvar="LEDGER_DB",
@@ -136,7 +139,7 @@ class LedgerGroup(click.Group):
 def cli(ctx: click.Context, db: str | None, fmt: str, actor: str | None) -> None:
     """ledger：预算单位资金支付台账（指标账与支付账），事件溯源，精确到分。"""
     if actor is not None:
-        from ledger.cli.params import clean_text
+        from ledger.text import clean_text
 
         try:
             actor = clean_text(actor, label="记录人", max_length=64)
@@ -148,9 +151,9 @@ def cli(ctx: click.Context, db: str | None, fmt: str, actor: str | None) -> None
 
 
 def _load_commands() -> None:
-    from ledger.cli import history, money, store, units, year
+    from ledger.cli import history, importing, money, store, units, year
 
-    for module in (store, units, money, year, history):
+    for module in (store, units, money, year, history, importing):
         module.register(cli)
     for ep in entry_points(group="ledger.plugins"):
         plugin = ep.load()
@@ -161,15 +164,20 @@ _load_commands()
 
 
 def _usage_message(e: click.ClickException) -> str:
+    if isinstance(e, click.MissingParameter):
+        missing = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
+        helptext = getattr(e.param, "help", None) or ""
+        return f"缺少必填的参数 {missing}" + (f"（{helptext}）" if helptext else "")
     if isinstance(e, click.BadParameter):
-        hint = e.param_hint if isinstance(e.param_hint, str) else None
+        hint: str | None = e.param_hint if isinstance(e.param_hint, str) else None
         if hint is None and e.param is not None:
             hint = e.param.get_error_hint(e.ctx) if e.ctx else e.param.name
         return f"参数 {hint or ''} 无效：{e.message}"
-    if isinstance(e, click.MissingParameter):
-        return f"缺少参数 {e.param.get_error_hint(e.ctx) if e.param and e.ctx else ''}：{e.message}"
     if isinstance(e, click.NoSuchOption):
-        return f"没有这个选项：{e.option_name}。用 --help 查看可用选项。"
+        name = e.option_name
+        if name[1:2].isdigit() or name[1:2] in ("０１２３４５６７８９"):
+            return f"金额“{name}”不能为负数：退款、调减请用 payment refund、appropriation reduce"
+        return f"没有这个选项：{name}。用 --help 查看可用选项。"
     if isinstance(e, click.UsageError):
         return f"用法错误：{e.message}"
     return e.message

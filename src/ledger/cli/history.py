@@ -94,10 +94,9 @@ def history(session: Session, target: str) -> None:
     text = target.strip()
     number: int | None = None
     head, _, tail = text.rpartition("/")
-    if head and tail.isascii() and tail.isdigit() and "/" in head:
-        ref = ledger.resolve_payment(text)
-        project_ref, number = ref.project, ref.number
-    elif head and tail.isascii() and tail.isdigit() and not _is_project(ledger, text):
+    if (head and tail.isascii() and tail.isdigit() and "/" in head) or (
+        head and tail.isascii() and tail.isdigit() and not _is_project(ledger, text)
+    ):
         ref = ledger.resolve_payment(text)
         project_ref, number = ref.project, ref.number
     else:

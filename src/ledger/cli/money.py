@@ -8,11 +8,24 @@ import click
 
 from ledger.application import PaymentRef, ProjectRef
 from ledger.cli import Session, pass_session
-from ledger.cli.params import Choice, AMOUNT, DATE, DOC, ECONOMIC, FUNCTION, KEY, PAYEE, REASON, YEAR, TextType
+from ledger.cli.params import (
+    AMOUNT,
+    DATE,
+    DOC,
+    ECONOMIC,
+    FUNCTION,
+    KEY,
+    PAYEE,
+    REASON,
+    YEAR,
+    Choice,
+    TextType,
+)
 from ledger.domain.project import IssueKind, Target
 from ledger.domain.unit import IncomeSource
 from ledger.errors import MalformedInput
 from ledger.money import Amount
+from ledger.text import parse_score
 
 PROJECT_HELP = "PROJECT 为 单位/项目编码（编码唯一时可只写项目编码）。"
 
@@ -79,9 +92,7 @@ def appropriation_reduce(
 ) -> None:
     """调减（收回）项目指标 AMOUNT。"""
     ref = _project(session, project)
-    session.ledger().reduce_appropriation(
-        ref, amount, on=on, doc=doc, reason=reason, actor=session.actor
-    )
+    session.ledger().reduce_appropriation(ref, amount, on=on, doc=doc, reason=reason, actor=session.actor)
     _done(
         session,
         f"已调减指标：{ref} {amount} 元（{doc}，{on}，{reason}）",
@@ -130,7 +141,12 @@ def payment_group() -> None:
 @click.option("--date", "on", type=DATE, required=True, help="申请日期。")
 @click.option("--key", type=KEY, default=None, help="幂等键：同一个键再次提交返回同一笔支付，不重复记录。")
 @click.option("--settled-on", type=DATE, default=None, help="国库已支付的日期（申请与拨付一步记录）。")
-@click.option("--voucher", type=TextType("凭证号", 100), default=None, help="支付凭证号（与 --settled-on 一起用）。")
+@click.option(
+    "--voucher",
+    type=TextType("凭证号", 100),
+    default=None,
+    help="支付凭证号（与 --settled-on 一起用）。",
+)
 @pass_session
 def payment_request(
     session: Session,
@@ -146,7 +162,9 @@ def payment_request(
     """申请支付 AMOUNT；打印新支付的编号。"""
     key, voucher = key or "", voucher or ""
     if voucher and settled_on is None:
-        raise MalformedInput("--voucher 只能与 --settled-on 一起使用（或在拨付时用 payment settle --voucher）")
+        raise MalformedInput(
+            "--voucher 只能与 --settled-on 一起使用（或在拨付时用 payment settle --voucher）"
+        )
     ref = _project(session, project)
     payment, created = session.ledger().request_payment(
         ref,
@@ -162,8 +180,10 @@ def payment_request(
     if created:
         session.wrote()
     state = "已拨付" if settled_on else "已申请"
-    text = str(payment) if session.fmt == "table" and created else (
-        f"{payment}（幂等键“{key}”已使用，未重复记录）"
+    text = (
+        str(payment)
+        if session.fmt == "table" and created
+        else (f"{payment}（幂等键“{key}”已使用，未重复记录）")
     )
     session.emit(
         text,
@@ -183,7 +203,7 @@ def _payment_act(name: str, verb: str, needs_reason: bool) -> click.Command:
     @click.argument("payment")
     @click.option("--date", "on", type=DATE, required=True, help=f"{verb}日期。")
     @pass_session
-    def command(session: Session, payment: str, on: dt.date, **kw: str) -> None:
+    def command(session: Session, /, payment: str, on: dt.date, **kw: str) -> None:
         ref = _payment(session, payment)
         ledger = session.ledger()
         if name == "hold":
@@ -195,9 +215,13 @@ def _payment_act(name: str, verb: str, needs_reason: bool) -> click.Command:
         _done(session, f"已{verb}：{ref}（{on}）", payment=str(ref), action=name, date=on.isoformat())
 
     if needs_reason:
-        command = click.option("--reason", type=REASON, required=True, help="原因，如 待区财政统筹拨付。")(command)
+        command = click.option("--reason", type=REASON, required=True, help="原因，如 待区财政统筹拨付。")(
+            command
+        )
     else:
-        command = click.option("--voucher", type=TextType("凭证号", 100), default=None, help="支付凭证号。")(command)
+        command = click.option("--voucher", type=TextType("凭证号", 100), default=None, help="支付凭证号。")(
+            command
+        )
     command.__doc__ = f"{verb}支付 PAYMENT。"
     return click.command(name)(command)
 
@@ -240,14 +264,26 @@ def income_group() -> None:
 @click.option("--doc", type=DOC, default=None, help="凭证或文号。")
 @pass_session
 def income_add(
-    session: Session, unit: str, amount: Amount, source: str, function: str, on: dt.date, doc: str | None
+    session: Session,
+    unit: str,
+    amount: Amount,
+    source: str,
+    function: str,
+    on: dt.date,
+    doc: str | None,
 ) -> None:
     """记录单位 UNIT 的非财政拨款收入 AMOUNT。"""
     from ledger.application import check_unit_code
 
     code = check_unit_code(unit)
     session.ledger().add_income(
-        code, amount, source=IncomeSource(source), function=function, on=on, doc=doc or "", actor=session.actor
+        code,
+        amount,
+        source=IncomeSource(source),
+        function=function,
+        on=on,
+        doc=doc or "",
+        actor=session.actor,
     )
     _done(
         session,
@@ -275,19 +311,13 @@ def score_set(session: Session, project: str, year: int, score: str, reason: str
     hundredths = parse_score(score)
     ref = _project(session, project)
     session.ledger().set_score(ref, year, hundredths, reason=reason, actor=session.actor)
-    _done(session, f"已认定得分：{ref} {year} 年 {score}（{reason}）", project=str(ref), year=year, score=score)
-
-
-def parse_score(text: str) -> int:
-    """A funds-line score between 0 and 10 with at most two decimals, in hundredths."""
-    s = text.strip()
-    whole, _, frac = s.partition(".")
-    if not (whole.isascii() and whole.isdigit()) or (frac and not (frac.isascii() and frac.isdigit())) or len(frac) > 2:
-        raise MalformedInput(f"得分“{text[:20]}”格式不对：应为 0 到 10 之间的数，最多两位小数")
-    value = int(whole) * 100 + int(frac.ljust(2, "0") or "0")
-    if value > 1000:
-        raise MalformedInput(f"得分 {text} 超过分值 10")
-    return value
+    _done(
+        session,
+        f"已认定得分：{ref} {year} 年 {score}（{reason}）",
+        project=str(ref),
+        year=year,
+        score=score,
+    )
 
 
 @click.group("target")
@@ -305,7 +335,14 @@ def target_group() -> None:
 @click.option("--direction", type=Choice(["正向", "反向"]), default="正向", show_default=True)
 @pass_session
 def target_set(
-    session: Session, project: str, year: int, indicator: str, operator: str, value: str, unit: str, direction: str
+    session: Session,
+    project: str,
+    year: int,
+    indicator: str,
+    operator: str,
+    value: str,
+    unit: str,
+    direction: str,
 ) -> None:
     """设定项目 YEAR 年的绩效目标，如 预算执行率 >= 95。"""
     from decimal import Decimal, InvalidOperation
@@ -329,6 +366,12 @@ def target_set(
 
 
 def register(group: click.Group) -> None:
-    for g in (appropriation_group, allocation_group, payment_group, income_group, score_group, target_group):
+    for g in (
+        appropriation_group,
+        allocation_group,
+        payment_group,
+        income_group,
+        score_group,
+        target_group,
+    ):
         group.add_command(g)
-

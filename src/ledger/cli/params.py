@@ -11,9 +11,10 @@ import click
 from ledger import calendar, codes
 from ledger.errors import MalformedInput
 from ledger.money import Amount
+from ledger.text import clean_text
 
 
-class _Type(click.ParamType):
+class _Type(click.ParamType[Any]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
             return value
@@ -64,19 +65,6 @@ class EconomicCodeType(_Type):
 
     def parse(self, value: str) -> str:
         return codes.economic_code(value).code
-
-
-def clean_text(value: str, *, label: str, max_length: int, required: bool = True) -> str:
-    """A name, reason or document number: one line, printable, of reasonable length."""
-    s = unicodedata.normalize("NFC", str(value)).strip()
-    if required and not s:
-        raise MalformedInput(f"{label}不能为空")
-    if len(s) > max_length:
-        raise MalformedInput(f"{label}过长：{len(s)} 个字符，最多 {max_length} 个")
-    bad = [c for c in s if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") or c in "\u2028\u2029"]
-    if bad:
-        raise MalformedInput(f"{label}含有换行或不可见的控制字符（{bad[0]!r}），请只写一行文字")
-    return s
 
 
 class TextType(_Type):

@@ -6,7 +6,7 @@ import click
 
 from ledger.application import ProjectRef, check_project_code, check_unit_code
 from ledger.cli import Session, pass_session
-from ledger.cli.params import Choice, AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, YEAR
+from ledger.cli.params import AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, YEAR, Choice
 from ledger.domain.project import Category, Fund, Level
 from ledger.domain.unit import UnitKind
 from ledger.money import Amount
@@ -134,8 +134,7 @@ def project_add(
     if created:
         session.wrote()
     session.emit(
-        f"{'已登记' if created else '已存在，未重复登记'}项目 {ref} {name}"
-        f"（{category}，{function}，{fund}）",
+        f"{'已登记' if created else '已存在，未重复登记'}项目 {ref} {name}（{category}，{function}，{fund}）",
         {
             "ok": True,
             "project": str(ref),

@@ -180,15 +180,28 @@ class Project(Aggregate):
     """A project line of a budget unit."""
 
     class Event(Aggregate.Event):
-        """Every project event carries its business date and who recorded it."""
+        """Every project event carries its business date, who recorded it, and a key.
+
+        ``key`` is the act's idempotency key ("" when none): an act whose key the line
+        has already seen is not recorded again, so re-running an import or a clerk's
+        retried command changes nothing.
+        """
 
         on: dt.date
         actor: str
+        key: str
+
+        def mutate(self, aggregate: Any) -> Any:
+            project = super().mutate(aggregate)
+            if self.key and project is not None:
+                project.act_keys.add(self.key)
+            return project
 
     class Registered(Aggregate.Created):
         class_version = 1
         on: dt.date
         actor: str
+        key: str
         unit: str
         code: str
         name: str
@@ -237,7 +250,6 @@ class Project(Aggregate):
         amount: int
         payee: str
         economic: str
-        key: str
 
         def apply(self, project: Project) -> None:
             project.payments[self.number] = Payment(
@@ -361,6 +373,7 @@ class Project(Aggregate):
         *,
         on: dt.date,
         actor: str,
+        key: str,
         unit: str,
         code: str,
         name: str,
@@ -386,6 +399,7 @@ class Project(Aggregate):
         self.books: dict[int, YearBook] = {}
         self.payments: dict[int, Payment] = {}
         self.keys: dict[str, int] = {}
+        self.act_keys: set[str] = set()
         self.targets: dict[int, dict[str, Target]] = {}
 
     @staticmethod
@@ -413,6 +427,7 @@ class Project(Aggregate):
             cls.Registered,
             on=on,
             actor=actor,
+            key="",
             unit=unit,
             code=code,
             name=name,
@@ -447,23 +462,46 @@ class Project(Aggregate):
         return sum(p.committed for p in self.payments.values() if p.year == year)
 
     def pending(self, year: int) -> int:
-        return sum(
-            p.amount for p in self.payments.values() if p.year == year and p.status.is_pending
-        )
+        return sum(p.amount for p in self.payments.values() if p.year == year and p.status.is_pending)
 
     def paid(self, year: int) -> int:
         return sum(p.paid for p in self.payments.values() if p.year == year)
 
     def committed_to(self, year: int, payee: str) -> int:
-        return sum(
-            p.committed for p in self.payments.values() if p.year == year and p.payee == payee
-        )
+        return sum(p.committed for p in self.payments.values() if p.year == year and p.payee == payee)
+
+    def paid_to(self, year: int, payee: str) -> int:
+        return sum(p.paid for p in self.payments.values() if p.year == year and p.payee == payee)
+
+    def reserved(
+        self,
+        year: int,
+        *,
+        allocate: tuple[str, int] | None = None,
+        commit: tuple[str, int] | None = None,
+    ) -> int:
+        """Quota spoken for: each payee's allocation or commitment, whichever is larger.
+
+        An allocation reserves quota for its payee; payments to payees without an
+        allocation take quota directly. ``allocate`` / ``commit`` add a proposed act.
+        """
+        allocations = dict(self.peek(year).allocations)
+        commitments: dict[str, int] = {}
+        for p in self.payments.values():
+            if p.year == year:
+                commitments[p.payee] = commitments.get(p.payee, 0) + p.committed
+        if allocate is not None:
+            allocations[allocate[0]] = allocations.get(allocate[0], 0) + allocate[1]
+        if commit is not None:
+            commitments[commit[0]] = commitments.get(commit[0], 0) + commit[1]
+        payees = set(allocations) | set(commitments)
+        return sum(max(allocations.get(x, 0), commitments.get(x, 0)) for x in payees)
 
     def unspent_allocations(self, year: int) -> dict[str, int]:
-        book = self.peek(year)
+        """Allocations not yet paid out (pending payments stay inside their allocation)."""
         left = {}
-        for payee, allocated in book.allocations.items():
-            remaining = allocated - self.committed_to(year, payee)
+        for payee, allocated in self.peek(year).allocations.items():
+            remaining = allocated - self.paid_to(year, payee)
             if remaining > 0:
                 left[payee] = remaining
         return left
@@ -487,45 +525,57 @@ class Project(Aggregate):
             )
         return year
 
-    def _quota_left(self, year: int) -> int:
-        return self.peek(year).quota - self.committed(year)
+    def seen(self, key: str) -> bool:
+        """Whether an act with this idempotency key is already recorded."""
+        return bool(key) and key in self.act_keys
 
     def issue_quota(
-        self, amount: Amount, *, on: dt.date, doc: str, kind: IssueKind, actor: str
-    ) -> None:
+        self, amount: Amount, *, on: dt.date, doc: str, kind: IssueKind, actor: str, key: str = ""
+    ) -> bool:
+        if self.seen(key):
+            return False
         self._open_year(on, "指标下达")
         self.trigger_event(
-            self.QuotaIssued, on=on, actor=actor, amount=amount.fen, kind=str(kind), doc=doc
+            self.QuotaIssued, on=on, actor=actor, key=key, amount=amount.fen, kind=str(kind), doc=doc
         )
+        return True
 
     def reduce_quota(
-        self, amount: Amount, *, on: dt.date, doc: str, reason: str, actor: str
-    ) -> None:
+        self, amount: Amount, *, on: dt.date, doc: str, reason: str, actor: str, key: str = ""
+    ) -> bool:
+        if self.seen(key):
+            return False
         year = self._open_year(on, "指标调减")
         book = self.peek(year)
-        floor = max(self.committed(year), book.allocated)
+        floor = self.reserved(year)
         if book.quota - amount.fen < floor:
-            what = "已支付和待支付" if self.committed(year) >= book.allocated else "已分配"
             raise ReductionBelowCommitted(
                 f"项目 {self.ref} {year} 年：调减 {amount} 元后指标为 "
-                f"{Amount(book.quota - amount.fen)} 元，低于{what}的 {Amount(floor)} 元。"
+                f"{Amount(book.quota - amount.fen)} 元，低于已支付 {Amount(self.paid(year))} 元、"
+                f"待支付 {Amount(self.pending(year))} 元及已分配未支付部分合计的 {Amount(floor)} 元。"
                 f"规则：调减不得使指标低于已支付、待支付和已分配的金额；最多可调减 "
                 f"{Amount(max(book.quota - floor, 0))} 元。"
             )
         self.trigger_event(
-            self.QuotaReduced, on=on, actor=actor, amount=amount.fen, doc=doc, reason=reason
+            self.QuotaReduced, on=on, actor=actor, key=key, amount=amount.fen, doc=doc, reason=reason
         )
+        return True
 
-    def allocate(self, amount: Amount, *, payee: str, on: dt.date, actor: str) -> None:
+    def allocate(self, amount: Amount, *, payee: str, on: dt.date, actor: str, key: str = "") -> bool:
+        if self.seen(key):
+            return False
         year = self._open_year(on, "分配")
         book = self.peek(year)
-        if book.allocated + amount.fen > book.quota:
+        after = self.reserved(year, allocate=(payee, amount.fen))
+        if after > book.quota:
+            free = max(book.quota - self.reserved(year), 0)
             raise AllocationExceedsQuota(
-                f"项目 {self.ref} {year} 年：分配给“{payee}” {amount} 元后，已分配合计 "
-                f"{Amount(book.allocated + amount.fen)} 元将超过全年预算数 {Amount(book.quota)} 元。"
-                f"规则：分配不得超过指标；尚可分配 {Amount(book.quota - book.allocated)} 元。"
+                f"项目 {self.ref} {year} 年：分配给“{payee}” {amount} 元后，已分配及已支付、待支付"
+                f"合计 {Amount(after)} 元将超过全年预算数 {Amount(book.quota)} 元。"
+                f"规则：分配不得超过指标；尚可分配 {Amount(free)} 元。"
             )
-        self.trigger_event(self.Allocated, on=on, actor=actor, amount=amount.fen, payee=payee)
+        self.trigger_event(self.Allocated, on=on, actor=actor, key=key, amount=amount.fen, payee=payee)
+        return True
 
     def request_payment(
         self,
@@ -558,14 +608,6 @@ class Project(Aggregate):
             return earlier.number, False
         year = self._open_year(on, "支付申请")
         book = self.peek(year)
-        left = book.quota - self.committed(year)
-        if amount.fen > left:
-            raise QuotaExceeded(
-                f"项目 {self.ref} {year} 年：申请支付 {amount} 元超过可用指标。全年预算数 "
-                f"{Amount(book.quota)} 元，已支付 {Amount(self.paid(year))} 元，待支付 "
-                f"{Amount(self.pending(year))} 元，尚可申请 {Amount(max(left, 0))} 元。"
-                "规则：已支付与待支付之和不得超过指标。"
-            )
         if payee in book.allocations:
             remaining = book.allocations[payee] - self.committed_to(year, payee)
             if amount.fen > remaining:
@@ -574,6 +616,16 @@ class Project(Aggregate):
                     f"{Amount(max(remaining, 0))} 元（已分配 {Amount(book.allocations[payee])} 元）。"
                     "规则：对已分配的收款人支付不得超过其剩余分配额。"
                 )
+        if self.reserved(year, commit=(payee, amount.fen)) > book.quota:
+            left = book.quota - self.reserved(year)
+            tied = self.reserved(year) - self.committed(year)
+            raise QuotaExceeded(
+                f"项目 {self.ref} {year} 年：申请支付 {amount} 元超过可用指标。全年预算数 "
+                f"{Amount(book.quota)} 元，已支付 {Amount(self.paid(year))} 元，待支付 "
+                f"{Amount(self.pending(year))} 元"
+                + (f"，已分配给其他收款人未支付 {Amount(tied)} 元" if tied else "")
+                + f"，尚可申请 {Amount(max(left, 0))} 元。规则：已支付与待支付之和不得超过指标。"
+            )
         number = len(self.payments) + 1
         self.trigger_event(
             self.PaymentRequested,
@@ -596,8 +648,7 @@ class Project(Aggregate):
             )
         if on < payment.requested_on:
             raise DateOutsideYear(
-                f"支付 {self.payment_ref(number)}：{act}日期 {on} 早于申请日期 "
-                f"{payment.requested_on}。"
+                f"支付 {self.payment_ref(number)}：{act}日期 {on} 早于申请日期 {payment.requested_on}。"
             )
         self._open_year(on, act)
         if on.year != payment.year:
@@ -618,27 +669,38 @@ class Project(Aggregate):
             "economic": payment.economic,
         }
 
-    def hold_payment(self, number: int, *, on: dt.date, reason: str, actor: str) -> None:
+    def hold_payment(self, number: int, *, on: dt.date, reason: str, actor: str, key: str = "") -> bool:
+        if self.seen(key):
+            return False
         payment = self._pending_payment(number, "暂缓", on)
         self.trigger_event(
-            self.PaymentHeld, on=on, actor=actor, reason=reason, **self._facts(payment)
+            self.PaymentHeld, on=on, actor=actor, key=key, reason=reason, **self._facts(payment)
         )
+        return True
 
-    def settle_payment(self, number: int, *, on: dt.date, voucher: str, actor: str) -> None:
+    def settle_payment(self, number: int, *, on: dt.date, voucher: str, actor: str, key: str = "") -> bool:
+        if self.seen(key):
+            return False
         payment = self._pending_payment(number, "拨付", on)
         self.trigger_event(
-            self.PaymentSettled, on=on, actor=actor, voucher=voucher, **self._facts(payment)
+            self.PaymentSettled, on=on, actor=actor, key=key, voucher=voucher, **self._facts(payment)
         )
+        return True
 
-    def cancel_payment(self, number: int, *, on: dt.date, reason: str, actor: str) -> None:
+    def cancel_payment(self, number: int, *, on: dt.date, reason: str, actor: str, key: str = "") -> bool:
+        if self.seen(key):
+            return False
         payment = self._pending_payment(number, "撤销", on)
         self.trigger_event(
-            self.PaymentCancelled, on=on, actor=actor, reason=reason, **self._facts(payment)
+            self.PaymentCancelled, on=on, actor=actor, key=key, reason=reason, **self._facts(payment)
         )
+        return True
 
     def refund_payment(
-        self, number: int, amount: Amount, *, on: dt.date, reason: str, actor: str
-    ) -> None:
+        self, number: int, amount: Amount, *, on: dt.date, reason: str, actor: str, key: str = ""
+    ) -> bool:
+        if self.seen(key):
+            return False
         payment = self.payment(number)
         if payment.status is not PaymentStatus.SETTLED:
             raise RefundExceedsSettled(
@@ -665,10 +727,12 @@ class Project(Aggregate):
             self.PaymentRefunded,
             on=on,
             actor=actor,
+            key=key,
             refund=amount.fen,
             reason=reason,
             **self._facts(payment),
         )
+        return True
 
     def close_year(self, year: int, *, withdraw: bool, doc: str, actor: str) -> None:
         if self.closed_through is not None and year <= self.closed_through:
@@ -684,14 +748,13 @@ class Project(Aggregate):
                 "请先拨付或撤销这些支付，或改为结转。"
             )
         moved = [
-            [p.number, p.amount]
-            for p in self.payments.values()
-            if p.year == year and p.status.is_pending
+            [p.number, p.amount] for p in self.payments.values() if p.year == year and p.status.is_pending
         ]
         self.trigger_event(
             self.YearClosed,
             on=dt.date(year, 12, 31),
             actor=actor,
+            key="",
             year=year,
             carried=0 if withdraw else unpaid,
             withdrawn=unpaid if withdraw else 0,
@@ -700,21 +763,28 @@ class Project(Aggregate):
             allocations={} if withdraw else self.unspent_allocations(year),
         )
 
-    def set_score(self, year: int, score_hundredths: int, *, reason: str, actor: str) -> None:
+    def set_score(self, year: int, score_hundredths: int, *, reason: str, actor: str, key: str = "") -> bool:
+        if self.seen(key):
+            return False
         self.trigger_event(
             self.ScoreSet,
             on=dt.date(year, 12, 31),
             actor=actor,
+            key=key,
             year=year,
             score=score_hundredths,
             reason=reason,
         )
+        return True
 
-    def set_target(self, year: int, target: Target, *, actor: str) -> None:
+    def set_target(self, year: int, target: Target, *, actor: str, key: str = "") -> bool:
+        if self.seen(key):
+            return False
         self.trigger_event(
             self.TargetSet,
             on=dt.date(year, 1, 1),
             actor=actor,
+            key=key,
             year=year,
             indicator=target.indicator,
             operator=target.operator,
@@ -722,6 +792,25 @@ class Project(Aggregate):
             unit=target.unit,
             direction=target.direction,
         )
+        return True
+
+    def invariant_violations(self) -> list[str]:
+        """The money invariants this line must always satisfy; empty when all hold."""
+        broken = []
+        for year, book in sorted(self.books.items()):
+            if self.committed(year) > book.quota:
+                broken.append(
+                    f"{self.ref} {year}: 已支付+待支付 {self.committed(year)} 分 > 指标 {book.quota} 分"
+                )
+            if self.reserved(year) > book.quota:
+                broken.append(
+                    f"{self.ref} {year}: 已分配及已支付、待支付 {self.reserved(year)} 分"
+                    f" > 指标 {book.quota} 分"
+                )
+        for p in self.payments.values():
+            if not 0 <= p.refunded <= (p.amount if p.status is PaymentStatus.SETTLED else 0):
+                broken.append(f"{self.payment_ref(p.number)}: 退款 {p.refunded} 分超过已拨付")
+        return broken
 
     def snapshot_state(self) -> dict[str, Any]:
         """A plain comparable picture of the state, for tests of replay equality."""

@@ -87,9 +87,7 @@ class Unit(Aggregate):
         def apply(self, unit: Unit) -> None:
             unit.closed_through = self.year
 
-    def __init__(
-        self, *, on: dt.date, actor: str, unit: str, code: str, name: str, kind: str
-    ) -> None:
+    def __init__(self, *, on: dt.date, actor: str, unit: str, code: str, name: str, kind: str) -> None:
         self.code = code
         self.name = name
         self.kind = UnitKind(kind)

@@ -1,0 +1,539 @@
+"""Bulk import of acts from the 预算管理一体化 system: JSON Lines, CSV or XLSX.
+
+Every row is read and checked first — malformed rows and rows a rule refuses are all
+reported with their line numbers — and only when no row is bad are all the events
+saved, in one transaction. Each row carries an idempotency key (its own ``key`` for a
+payment request, else one derived from the row's content), so importing the same
+file again records nothing new.
+
+A row is one act, named by ``op``:
+
+======================  ==========================================================
+``unit.add``            unit, name, [kind]
+``project.add``         unit, code, name, function, category, [fund, economic, doc, level]
+``appropriation.issue`` project, amount, date, doc, [kind]
+``appropriation.reduce`` project, amount, date, doc, reason
+``allocation.add``      project, amount, payee, date
+``payment.request``     project, amount, payee, economic, date, [key, settled_on, voucher]
+``payment.hold``        project + key (of the request) or payment, date, reason
+``payment.settle``      project + key or payment, date, [voucher]
+``payment.cancel``      project + key or payment, date, reason
+``payment.refund``      project + key or payment, amount, date, reason
+``income.add``          unit, amount, source, function, date, [doc]
+``score.set``           project, year, score, reason
+``target.set``          project, year, indicator, operator, value, [unit, direction]
+``year.close``          unit, year, [withdraw: list of project codes]
+======================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from ledger import calendar, codes
+from ledger.application import (
+    Ledger,
+    ProjectCodeIndex,
+    ProjectRef,
+    check_project_code,
+    check_unit_code,
+    code_index_id,
+)
+from ledger.domain.project import Category, Fund, IssueKind, Level, Project, Target, project_id, unit_id
+from ledger.domain.unit import IncomeSource, Unit, UnitKind
+from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound
+from ledger.money import Amount
+from ledger.text import clean_text, parse_score
+
+MAX_ERRORS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    op: str
+    fields: dict[str, str]
+
+
+class ImportRejected(LedgerError):
+    """An import is all or nothing: one bad row and no row is recorded."""
+
+    def __init__(self, problems: list[tuple[int, str]], *, malformed: bool) -> None:
+        shown = problems[:MAX_ERRORS_SHOWN]
+        lines = [f"  第 {line} 行：{msg}" for line, msg in shown]
+        if len(problems) > len(shown):
+            lines.append(f"  ……另有 {len(problems) - len(shown)} 行有误")
+        super().__init__(
+            f"导入被拒绝，没有记录任何内容：{len(problems)} 行有误。请改正后重新导入。\n" + "\n".join(lines)
+        )
+        self.problems = problems
+        self.exit_code = 2 if malformed else 1
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    recorded: int = 0  # rows that recorded something new
+    skipped: int = 0  # rows already in the ledger (same key)
+    events: int = 0
+    payments: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Read a JSON Lines, CSV or XLSX file into rows; undecodable input is refused."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise NotFound(f"文件不存在：{path}")
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    problems: list[tuple[int, str]] = []
+    lines: list[tuple[int, str]] = []
+    for n, chunk in enumerate(raw.split(b"\n"), start=1):
+        try:
+            lines.append((n, chunk.decode("utf-8").rstrip("\r")))
+        except UnicodeDecodeError as e:
+            problems.append((n, f"不是有效的 UTF-8 文本（第 {e.start + 1} 个字节）：请以 UTF-8 编码保存文件"))
+    if problems:
+        raise ImportRejected(problems, malformed=True)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _read_jsonl(lines)
+    if suffix == ".csv":
+        return _read_csv(lines)
+    raise MalformedInput(f"无法识别的文件类型“{path.suffix}”：支持 .jsonl、.csv 和 .xlsx")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        raise MalformedInput('数值请写成文本（如 "1234.56"），不要写成浮点数')
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
+    rows, problems = [], []
+    for n, text in lines:
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text, parse_float=lambda s: float(s))
+        except json.JSONDecodeError as e:
+            problems.append((n, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("op"), str):
+            problems.append((n, '每行应是一个带 "op" 字段的 JSON 对象'))
+            continue
+        try:
+            fields = {str(k): _text(v) for k, v in obj.items() if k != "op"}
+        except MalformedInput as e:
+            problems.append((n, e.message))
+            continue
+        rows.append(Row(n, obj["op"], fields))
+    if problems:
+        raise ImportRejected(problems, malformed=True)
+    return rows
+
+
+def _read_csv(lines: list[tuple[int, str]]) -> list[Row]:
+    text = "\n".join(t for _, t in lines)
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "op" not in reader.fieldnames:
+        raise MalformedInput("CSV 第一行应为列名，且包含 op 列")
+    rows = []
+    for record in reader:
+        line = reader.line_num
+        op = (record.pop("op", "") or "").strip()
+        if not op and not any((v or "").strip() for v in record.values()):
+            continue
+        rows.append(Row(line, op, {k: (v or "").strip() for k, v in record.items() if k and v}))
+    return rows
+
+
+def _read_xlsx(path: Path) -> list[Row]:
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover - depends on the install
+        raise MalformedInput("读取 .xlsx 需要 openpyxl：pip install 'ledger[reports]'") from None
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:
+        raise MalformedInput(f"无法读取 Excel 文件 {path.name}：{e}") from None
+    sheet = book.worksheets[0]
+    header: list[str] = []
+    rows = []
+    for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else _cell(v) for v in values]
+        if not header:
+            header = [c.strip() for c in cells]
+            if "op" not in header:
+                raise MalformedInput("Excel 第一行应为列名，且包含 op 列")
+            continue
+        record = dict(zip(header, cells, strict=False))
+        op = record.pop("op", "").strip()
+        if not op and not any(record.values()):
+            continue
+        rows.append(Row(n, op, {k: v.strip() for k, v in record.items() if k and v.strip()}))
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Excel stores numbers as floats; two decimals of 元 are exact enough to read back
+        return f"{Decimal(repr(value)).quantize(Decimal('0.01'))}"
+    return str(value)
+
+
+# ---------------------------------------------------------------- parsing rows
+
+
+class _Fields:
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.used: set[str] = set()
+
+    def get(self, name: str, label: str, *, required: bool = True) -> str:
+        self.used.add(name)
+        value = self.row.fields.get(name, "")
+        if required and not value.strip():
+            raise MalformedInput(f"缺少字段 {name}（{label}）")
+        return value
+
+    def amount(self) -> Amount:
+        return Amount.parse_positive(self.get("amount", "金额"))
+
+    def date(self, name: str = "date") -> dt.date:
+        return calendar.parse_date(self.get(name, "日期"))
+
+    def text(self, name: str, label: str, max_length: int = 200, required: bool = True) -> str:
+        return clean_text(
+            self.get(name, label, required=required), label=label, max_length=max_length, required=required
+        )
+
+    def choice(self, name: str, label: str, options: list[str], default: str = "") -> str:
+        value = unicodedata.normalize("NFKC", self.get(name, label, required=not default)).strip()
+        value = value or default
+        if value not in options:
+            raise MalformedInput(f"{label}“{value[:30]}”不是可选值，应为：{'、'.join(options)}")
+        return value
+
+    def year(self) -> int:
+        s = self.get("year", "年度").strip()
+        if not (s.isascii() and s.isdigit() and len(s) == 4):
+            raise MalformedInput(f"年度“{s[:20]}”应为四位年份")
+        return int(s)
+
+    def unknown(self) -> list[str]:
+        return sorted(set(self.row.fields) - self.used)
+
+
+# ---------------------------------------------------------------- the import
+
+
+class _World:
+    """The aggregates an import touches, loaded once and decided on in memory."""
+
+    def __init__(self, app: Ledger) -> None:
+        self.app = app
+        self.aggregates: dict[uuid.UUID, Aggregate] = {}
+
+    def load(self, aggregate_id: uuid.UUID, cls: type[Any]) -> Any:
+        if aggregate_id not in self.aggregates:
+            found = self.app._get(aggregate_id, cls)
+            if found is None:
+                return None
+            self.aggregates[aggregate_id] = found
+        return self.aggregates[aggregate_id]
+
+    def add(self, aggregate: Aggregate) -> None:
+        self.aggregates[aggregate.id] = aggregate
+
+    def unit(self, code: str) -> Unit:
+        unit = self.load(unit_id(code), Unit)
+        if unit is None:
+            raise NotFound(f"单位 {code} 不存在（先在文件或账簿中登记单位）")
+        return unit  # type: ignore[no-any-return]
+
+    def project(self, ref: ProjectRef) -> Project:
+        project = self.load(project_id(ref.unit, ref.code), Project)
+        if project is None:
+            raise NotFound(f"项目 {ref} 不存在（先在文件或账簿中登记项目）")
+        return project  # type: ignore[no-any-return]
+
+    def resolve(self, text: str) -> ProjectRef:
+        s = text.strip()
+        if "/" in s:
+            unit, _, code = s.partition("/")
+            return ProjectRef(check_unit_code(unit), check_project_code(code))
+        code = check_project_code(s)
+        index = self.load(code_index_id(code), ProjectCodeIndex)
+        units = index.units if index is not None else []
+        if len(units) != 1:
+            raise MalformedInput(f"项目“{code}”请写成 单位/项目编码")
+        return ProjectRef(units[0], code)
+
+    def pending(self) -> list[Aggregate]:
+        return [a for a in self.aggregates.values() if a.pending_events]
+
+
+def run_import(
+    app: Ledger,
+    rows: list[Row],
+    *,
+    actor: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Check every row, then record all of them atomically (or nothing)."""
+    world = _World(app)
+    result = ImportResult(rows=len(rows))
+    malformed: list[tuple[int, str]] = []
+    refused: list[tuple[int, str]] = []
+    occurrences: dict[str, int] = {}
+    for n, row in enumerate(rows, start=1):
+        try:
+            recorded = _decide(world, row, actor=actor, occurrences=occurrences, result=result)
+        except MalformedInput as e:
+            malformed.append((row.line, e.message))
+        except LedgerError as e:
+            refused.append((row.line, e.message))
+        else:
+            if recorded:
+                result.recorded += 1
+            else:
+                result.skipped += 1
+        if progress is not None and n % 1000 == 0:
+            progress(1000)
+    if malformed or refused:
+        problems = sorted(malformed + refused)
+        raise ImportRejected(problems, malformed=bool(malformed))
+    aggregates = world.pending()
+    result.events = sum(len(a.pending_events) for a in aggregates)
+    if aggregates:
+        app.save(*aggregates)
+    return result
+
+
+def _row_key(row: Row, occurrences: dict[str, int], *parts: str) -> str:
+    """The idempotency key of a row: explicit, or derived from what the row says."""
+    canonical = json.dumps([row.op, *parts, sorted(row.fields.items())], ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+    n = occurrences.get(digest, 0)
+    occurrences[digest] = n + 1
+    return f"imp:{digest}:{n}"
+
+
+def _decide(
+    world: _World, row: Row, *, actor: str, occurrences: dict[str, int], result: ImportResult
+) -> bool:
+    f = _Fields(row)
+    op = row.op.strip()
+    recorded = True
+    if op == "unit.add":
+        code = check_unit_code(f.get("unit", "单位编码"))
+        name = f.text("name", "单位名称")
+        kind = UnitKind(f.choice("kind", "单位性质", [k.value for k in UnitKind], UnitKind.ADMINISTRATIVE))
+        existing = world.load(unit_id(code), Unit)
+        if existing is None:
+            world.add(Unit.register(code=code, name=name, kind=kind, on=calendar.today(), actor=actor))
+        elif existing.name != name:
+            raise AlreadyExists(f"单位 {code} 已登记为“{existing.name}”")
+        else:
+            recorded = False
+    elif op == "project.add":
+        unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
+        code = check_project_code(f.get("code", "项目编码"))
+        name = f.text("name", "项目名称")
+        function = codes.function_code(f.get("function", "功能分类科目")).code
+        category = Category(f.choice("category", "项目类别", [c.value for c in Category]))
+        fund = Fund(f.choice("fund", "资金来源", [x.value for x in Fund], Fund.GENERAL))
+        economic_text = f.get("economic", "经济分类科目", required=False)
+        economic = codes.economic_code(economic_text).code if economic_text.strip() else ""
+        doc = f.text("doc", "文号", 100, required=False)
+        level = f.get("level", "级次", required=False).strip()
+        if level and level not in [lv.value for lv in Level]:
+            raise MalformedInput(f"级次“{level}”应为 省级、市级 或 区级")
+        existing = world.load(project_id(unit.code, code), Project)
+        if existing is not None:
+            if existing.name != name:
+                raise AlreadyExists(f"项目 {unit.code}/{code} 已登记为“{existing.name}”")
+            recorded = False
+        else:
+            unit.list_project(code, on=calendar.today(), actor=actor)
+            world.add(
+                Project.register(
+                    unit=unit.code,
+                    code=code,
+                    name=name,
+                    function=function,
+                    category=category,
+                    fund=fund,
+                    economic=economic,
+                    doc=doc,
+                    level=level,
+                    closed_through=unit.closed_through,
+                    on=calendar.today(),
+                    actor=actor,
+                )
+            )
+            index = world.load(code_index_id(code), ProjectCodeIndex)
+            if index is None:
+                index = ProjectCodeIndex(code=code)
+                world.add(index)
+            index.trigger_event(ProjectCodeIndex.Listed, unit=unit.code)
+    elif op in ("appropriation.issue", "appropriation.reduce", "allocation.add"):
+        project = world.project(world.resolve(f.get("project", "项目")))
+        amount, on = f.amount(), f.date()
+        key = f.get("key", "幂等键", required=False).strip() or _row_key(row, occurrences)
+        if op == "appropriation.issue":
+            doc = f.text("doc", "文号", 100)
+            issue_kind = IssueKind(
+                f.choice("kind", "指标类型", [k.value for k in IssueKind], IssueKind.SUPPLEMENT)
+            )
+            recorded = project.issue_quota(amount, on=on, doc=doc, kind=issue_kind, actor=actor, key=key)
+        elif op == "appropriation.reduce":
+            doc, reason = f.text("doc", "文号", 100), f.text("reason", "原因")
+            recorded = project.reduce_quota(amount, on=on, doc=doc, reason=reason, actor=actor, key=key)
+        else:
+            payee = f.text("payee", "收款人", 100)
+            recorded = project.allocate(amount, payee=payee, on=on, actor=actor, key=key)
+    elif op == "payment.request":
+        ref = world.resolve(f.get("project", "项目"))
+        project = world.project(ref)
+        amount, on = f.amount(), f.date()
+        payee = f.text("payee", "收款人", 100)
+        economic = codes.economic_code(f.get("economic", "经济分类科目")).code
+        key = f.text("key", "幂等键", 100, required=False) or _row_key(row, occurrences)
+        settled = f.get("settled_on", "拨付日期", required=False).strip()
+        voucher = f.text("voucher", "凭证号", 100, required=False)
+        number, recorded = project.request_payment(
+            amount, payee=payee, economic=economic, on=on, key=key, actor=actor
+        )
+        if recorded and settled:
+            project.settle_payment(number, on=calendar.parse_date(settled), voucher=voucher, actor=actor)
+        result.payments.append(f"{ref}/{number}")
+    elif op in ("payment.hold", "payment.settle", "payment.cancel", "payment.refund"):
+        project, number, payment_key = _payment_of(world, f)
+        on = f.date()
+        key = f"{op}:{payment_key}" if payment_key else ""
+        key = _row_key(row, occurrences, key)
+        if op == "payment.hold":
+            recorded = project.hold_payment(
+                number, on=on, reason=f.text("reason", "原因"), actor=actor, key=key
+            )
+        elif op == "payment.settle":
+            voucher = f.text("voucher", "凭证号", 100, required=False)
+            recorded = project.settle_payment(number, on=on, voucher=voucher, actor=actor, key=key)
+        elif op == "payment.cancel":
+            recorded = project.cancel_payment(
+                number, on=on, reason=f.text("reason", "原因"), actor=actor, key=key
+            )
+        else:
+            amount = f.amount()
+            recorded = project.refund_payment(
+                number, amount, on=on, reason=f.text("reason", "原因"), actor=actor, key=key
+            )
+    elif op == "income.add":
+        unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
+        amount, on = f.amount(), f.date()
+        source = IncomeSource(f.choice("source", "收入来源", [s.value for s in IncomeSource]))
+        function = codes.function_code(f.get("function", "功能分类科目")).code
+        unit.record_income(
+            amount,
+            source=source,
+            function=function,
+            on=on,
+            doc=f.text("doc", "凭证号", 100, required=False),
+            actor=actor,
+        )
+    elif op == "score.set":
+        project = world.project(world.resolve(f.get("project", "项目")))
+        year = f.year()
+        score = parse_score(f.get("score", "得分"))
+        key = _row_key(row, occurrences)
+        recorded = project.set_score(year, score, reason=f.text("reason", "理由"), actor=actor, key=key)
+    elif op == "target.set":
+        project = world.project(world.resolve(f.get("project", "项目")))
+        year = f.year()
+        operator = f.choice("operator", "比较符", [">=", "<=", "="])
+        value = f.get("value", "目标值").strip()
+        try:
+            target_value = Decimal(value)
+            if not target_value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise MalformedInput(f"目标值“{value[:20]}”不是数字") from None
+        target = Target(
+            f.text("indicator", "指标名称", 100),
+            operator,
+            str(target_value),
+            f.text("unit", "计量单位", 20, required=False) or "%",
+            f.choice("direction", "指标方向", ["正向", "反向"], "正向"),
+        )
+        recorded = project.set_target(year, target, actor=actor, key=_row_key(row, occurrences))
+    elif op == "year.close":
+        unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
+        year = f.year()
+        withdraw_text = f.get("withdraw", "收回项目", required=False).strip()
+        withdraw = (
+            set(json.loads(withdraw_text))
+            if withdraw_text.startswith("[")
+            else ({w.strip() for w in withdraw_text.split(",") if w.strip()})
+        )
+        if unit.closed_through is not None and unit.closed_through >= year:
+            recorded = False
+        else:
+            unknown = sorted(withdraw - set(unit.projects))
+            if unknown:
+                raise NotFound(f"单位 {unit.code} 没有项目：{'、'.join(unknown)}")
+            unit.close_year(year, withdrawn=sorted(withdraw), actor=actor)
+            for code in unit.projects:
+                project = world.project(ProjectRef(unit.code, code))
+                project.close_year(year, withdraw=code in withdraw, doc="", actor=actor)
+    else:
+        raise MalformedInput(f"未知的操作 op“{op[:30]}”")
+    extra = f.unknown()
+    if extra:
+        raise MalformedInput(f"未知字段：{'、'.join(extra)}")
+    return recorded
+
+
+def _payment_of(world: _World, f: _Fields) -> tuple[Project, int, str]:
+    payment = f.get("payment", "支付编号", required=False).strip()
+    if payment:
+        head, _, number = payment.rpartition("/")
+        if not number.isdigit():
+            raise MalformedInput(f"支付编号“{payment[:40]}”应为 单位/项目编码/序号")
+        project = world.project(world.resolve(head))
+        project.payment(int(number))
+        return project, int(number), payment
+    project = world.project(world.resolve(f.get("project", "项目")))
+    key = f.get("key", "支付的幂等键").strip()
+    if key not in project.keys:
+        raise NotFound(f"项目 {project.ref} 没有幂等键为“{key}”的支付")
+    return project, project.keys[key], key

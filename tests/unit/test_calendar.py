@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from ledger import calendar
+from ledger.errors import MalformedInput
+
+
+def test_business_dates_are_plain_dates() -> None:
+    parsed = calendar.parse_date("2024-02-29")
+    assert parsed == dt.date(2024, 2, 29) and type(parsed) is dt.date
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-02-30", "2023-02-29", "2024-13-01", "2024/01/01", "24-01-01", "", "2024-1-1"]
+)
+def test_impossible_or_misshapen_dates_are_refused(text: str) -> None:
+    with pytest.raises(MalformedInput):
+        calendar.parse_date(text)
+
+
+def test_a_bare_known_at_date_means_the_end_of_that_day_in_the_ledger_zone() -> None:
+    instant = calendar.parse_instant("2024-07-01")
+    assert instant == dt.datetime(2024, 7, 1, 15, 59, 59, 999999, tzinfo=dt.UTC)
+
+
+def test_known_at_accepts_iso_times_with_or_without_zone() -> None:
+    assert calendar.parse_instant("2024-07-01T09:00:00+08:00") == dt.datetime(2024, 7, 1, 1, tzinfo=dt.UTC)
+    assert calendar.parse_instant("2024-07-01T09:00") == dt.datetime(2024, 7, 1, 1, tzinfo=dt.UTC)
+
+
+def test_the_default_curve_is_elapsed_months_over_twelve() -> None:
+    assert calendar.default_curve(7) == Fraction(7, 12)
+    assert calendar.month_end(2024, 2) == dt.date(2024, 2, 29)
