@@ -22,6 +22,10 @@ def _after_write(ledger: Ledger) -> None:
     runner.catch_up(ledger)
 
 
+def _close(ledger: Ledger) -> None:
+    runner.dispose(ledger.store)
+
+
 @click.group("projections")
 def projections_group() -> None:
     """读模型：查看进度、从零重建。"""
@@ -82,6 +86,7 @@ def register(group: click.Group) -> None:
     if _init not in hooks.on_init:
         hooks.on_init.append(_init)
         hooks.after_write.append(_after_write)
+        hooks.on_close.append(_close)
     group.add_command(projections_group)
     group.add_command(report_group)
     reports.register(report_group, group)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -64,9 +63,25 @@ def model_named(name: str) -> types.ModuleType:
     raise MalformedInput(f"没有名为“{name}”的读模型，可选：{names}")
 
 
-@cache
+_engines: dict[tuple[str, str | None, bool], Engine] = {}
+
+
 def engine_for(url: str, schema: str | None = None, *, writer: bool = False) -> Engine:
-    """One engine per database; on SQLite the writer takes the write lock at BEGIN."""
+    """One engine per database and role; on SQLite the writer takes the write lock at BEGIN."""
+    key = (url, schema, writer)
+    if key not in _engines:
+        _engines[key] = _create_engine(url, schema, writer=writer)
+    return _engines[key]
+
+
+def dispose(store: Store) -> None:
+    """Close the read-model connections of a store (a command is done with it)."""
+    url = store.sqlalchemy_url()
+    for key in [k for k in _engines if k[0] == url]:
+        _engines.pop(key).dispose()
+
+
+def _create_engine(url: str, schema: str | None, *, writer: bool) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 
@@ -80,7 +95,7 @@ def engine_for(url: str, schema: str | None = None, *, writer: bool = False) -> 
 
         return engine
     options = {"schema_translate_map": {None: schema}} if schema else {}
-    return create_engine(url, execution_options=options, pool_size=2, max_overflow=2)
+    return create_engine(url, execution_options=options, pool_size=1, max_overflow=2)
 
 
 def engines(store: Store) -> tuple[Engine, Engine]:
@@ -129,8 +144,11 @@ def catch_up(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Apply every event the models have not yet seen; returns how many were applied."""
-    _, writer = engines(app.store)
+    reader, writer = engines(app.store)
     head = app.recorder.max_notification_id() or 0
+    with reader.connect() as conn:
+        if min(_positions(conn, models, lock=False).values()) >= head:
+            return 0  # already current: no write lock taken
     applied = 0
     while True:
         with writer.begin() as conn:
@@ -158,8 +176,13 @@ def catch_up(
             return applied
 
 
-def _positions(conn: Connection, models: Iterable[types.ModuleType]) -> dict[str, int]:
-    rows = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+def _positions(conn: Connection, models: Iterable[types.ModuleType], *, lock: bool = True) -> dict[str, int]:
+    """The models' positions; on PostgreSQL the rows stay locked until the page commits,
+    so two processes catching up take turns (SQLite's BEGIN IMMEDIATE does the same)."""
+    query = select(positions.c.name, positions.c.position)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = dict(conn.execute(query).all())
     return {m.NAME: int(rows.get(m.NAME, 0)) for m in models}
 
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import ProgrammingError as PersistenceProgrammingError
 
 from ledger.domain.project import (
     NAMESPACE,
@@ -33,7 +34,7 @@ from ledger.domain.project import (
     unit_id,
 )
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
-from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound
+from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound, PermissionRefused
 from ledger.money import Amount
 from ledger.storage import Store
 
@@ -148,6 +149,12 @@ class Ledger(Application[uuid.UUID]):
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.005 * (n + 1)))
                 continue
+            except PersistenceProgrammingError as e:
+                if "permission denied" in str(e).lower():
+                    raise PermissionRefused(
+                        "当前数据库角色没有记录权限（只读查询角色）。请用记账员（clerk）角色连接后再记录。"
+                    ) from None
+                raise
             return result
         raise LedgerError("并发冲突过多，本次操作未记录，请稍后重试。")
 
@@ -414,6 +421,14 @@ class Ledger(Application[uuid.UUID]):
         return self._retrying(attempt)
 
     # ------------------------------------------------------------ queries
+
+    def database_role(self) -> str:
+        """The role this process is connected as (PostgreSQL): the actor of its events."""
+        datastore: Any = getattr(self.recorder, "datastore", None)
+        with datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT session_user")
+            row = curs.fetchone()
+        return str(row["session_user"] if isinstance(row, dict) else row[0])
 
     def get_history(self, aggregate_id: uuid.UUID) -> list[Any]:
         """Every recorded event of one aggregate, oldest first."""

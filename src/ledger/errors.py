@@ -39,6 +39,10 @@ class AlreadyExists(LedgerError):
     """A unit or project code is registered once."""
 
 
+class PermissionRefused(LedgerError):
+    """Only roles granted as clerks may record; reporters only read."""
+
+
 class StoreNotReady(LedgerError):
     """The store must be created with ``ledger init`` before it is used."""
 

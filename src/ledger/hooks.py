@@ -16,3 +16,5 @@ if TYPE_CHECKING:
 on_init: list[Callable[[Ledger], None]] = []
 #: Called after a command recorded events: catch the read models up.
 after_write: list[Callable[[Ledger], None]] = []
+#: Called when a command is done with the ledger: release connections.
+on_close: list[Callable[[Ledger], None]] = []

@@ -13,9 +13,39 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ledger.errors import MalformedInput, StoreNotReady
+
+GUARD_FUNCTION = """
+CREATE OR REPLACE FUNCTION "{schema}".ledger_events_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  owner name;
+  claimed text;
+BEGIN
+  SELECT tableowner INTO owner FROM pg_tables
+   WHERE schemaname = TG_TABLE_SCHEMA AND tablename = TG_TABLE_NAME;
+  IF TG_OP = 'INSERT' THEN
+    claimed := convert_from(NEW.state, 'UTF8')::jsonb ->> 'actor';
+    IF claimed IS NOT NULL AND claimed <> session_user::text THEN
+      RAISE EXCEPTION '记录人必须是登录角色 %（事件声称 %）', session_user, claimed
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF session_user::text <> owner::text THEN
+    RAISE EXCEPTION '已记录的事件不可修改或删除（角色 % 无权 %）', session_user, TG_OP
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END
+$$;
+"""
 
 DEFAULT_URL = "ledger.db"
 
@@ -37,13 +67,47 @@ class Store:
     def is_sqlite(self) -> bool:
         return self.kind == "sqlite"
 
+    @property
+    def events_table(self) -> str:
+        """The event table: the library names it per backend."""
+        return "stored_events" if self.path is not None else "ledger_events"
+
     def describe(self) -> str:
         if self.path is not None:
             return f"SQLite 文件 {self.path}"
         return f"PostgreSQL {self.user}@{self.host}:{self.port}/{self.dbname}（schema {self.schema}）"
 
     def exists(self) -> bool:
-        return self.path.exists() if self.path is not None else True
+        """Whether the ledger's event table is there (without creating anything)."""
+        if self.path is not None:
+            return self.path.exists()
+        with self.connect() as conn:
+            row = conn.execute("SELECT to_regclass(%s)", (f"{self.schema}.{self.events_table}",)).fetchone()
+        return row is not None and row[0] is not None
+
+    def connect(self) -> Any:
+        """A plain psycopg connection to a PostgreSQL store (autocommit)."""
+        import psycopg
+
+        try:
+            return psycopg.connect(
+                host=self.host,
+                port=self.port,
+                user=self.user,
+                password=self.password or None,
+                dbname=self.dbname,
+                autocommit=True,
+                connect_timeout=10,
+            )
+        except psycopg.OperationalError as e:
+            raise StoreNotReady(f"无法连接 {self.describe()}：{str(e).strip()}") from None
+
+    def prepare(self) -> None:
+        """Create what the event store needs before its tables: the PostgreSQL schema."""
+        if self.path is not None:
+            return
+        with self.connect() as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
 
     def event_store_env(self, *, create_tables: bool) -> dict[str, str]:
         """Settings for ``eventsourcing``'s plain sqlite / postgres persistence."""
@@ -74,6 +138,63 @@ class Store:
             return f"sqlite:///{self.path}"
         auth = self.user + (f":{self.password}" if self.password else "")
         return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+    def install_guards(self) -> None:
+        """PostgreSQL: recorded events are append-only, and each names its true author.
+
+        A trigger refuses UPDATE and DELETE of recorded events by anyone but the
+        table's owner, and refuses an INSERT whose ``actor`` is not the connected role.
+        """
+        if self.path is not None:
+            return
+        s = self.schema
+        with self.connect() as conn:
+            conn.execute(GUARD_FUNCTION.replace("{schema}", s))
+            t = self.events_table
+            conn.execute(f'DROP TRIGGER IF EXISTS ledger_events_guard ON "{s}".{t}')
+            conn.execute(
+                "CREATE TRIGGER ledger_events_guard BEFORE INSERT OR UPDATE OR DELETE "
+                f'ON "{s}".{t} FOR EACH ROW EXECUTE FUNCTION "{s}".ledger_events_guard()'
+            )
+
+    def grant(self, role: str, as_: str, password: str | None) -> None:
+        """Create (or update) a login role as a clerk (append and read) or a reporter (read)."""
+        if self.path is not None:
+            raise MalformedInput("SQLite 账簿没有数据库角色：权限由文件权限控制。此命令只用于 PostgreSQL。")
+        if not role.isidentifier() or not role.isascii():
+            raise MalformedInput(f"角色名“{role[:40]}”不合法：只能用字母、数字和下划线")
+        s = self.schema
+        from psycopg import sql
+
+        with self.connect() as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            if password:
+                conn.execute(
+                    sql.SQL(f"{verb} ROLE {{}} LOGIN PASSWORD {{}}").format(
+                        sql.Identifier(role), sql.Literal(password)
+                    )
+                )
+            else:
+                conn.execute(sql.SQL(f"{verb} ROLE {{}} LOGIN").format(sql.Identifier(role)))
+            r = sql.Identifier(role)
+            sch = sql.Identifier(s)
+            statements = [
+                "REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}",
+                "GRANT USAGE ON SCHEMA {s} TO {r}",
+                "GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r}",
+            ]
+            if as_ == "clerk":
+                statements += [
+                    # read models are kept current by whoever writes
+                    "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
+                    # events: append only (UPDATE is granted because the store takes an
+                    # EXCLUSIVE table lock to number events; the guard trigger refuses updates)
+                    "REVOKE DELETE, TRUNCATE ON {s}.{t} FROM {r}",
+                    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
+                ]
+            for statement in statements:
+                conn.execute(sql.SQL(statement).format(s=sch, r=r, t=sql.Identifier(self.events_table)))
 
     def require_ready(self) -> None:
         if not self.exists():

@@ -17,7 +17,7 @@ import click
 
 from ledger import hooks
 from ledger.application import Ledger
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, MalformedInput
 from ledger.storage import Store, parse_url
 
 
@@ -39,13 +39,22 @@ class Session:
 
     @property
     def actor(self) -> str:
+        """Who records: the OS user on SQLite (or --actor); the database role on PostgreSQL."""
+        if not self.store.is_sqlite:
+            if self.actor_flag:
+                raise MalformedInput(
+                    "PostgreSQL 账簿的记录人是登录数据库的角色，不能用 --actor 指定；请以自己的角色连接。"
+                )
+            return self.ledger().database_role()
         if self.actor_flag:
             return self.actor_flag
         return os.environ.get("LEDGER_ACTOR") or getpass.getuser()
 
     def ledger(self, *, create_tables: bool = False) -> Ledger:
         if self._ledger is None:
-            if not create_tables:
+            if create_tables:
+                self.store.prepare()
+            else:
                 self.store.require_ready()
             self._ledger = Ledger(self.store, create_tables=create_tables)
         return self._ledger
@@ -62,6 +71,8 @@ class Session:
 
     def close(self) -> None:
         if self._ledger is not None:
+            for hook in hooks.on_close:
+                hook(self._ledger)
             self._ledger.close()
             self._ledger = None
 

@@ -16,6 +16,7 @@ def init(session: Session) -> None:
     store = session.store
     existed = store.exists()
     session.ledger(create_tables=True)
+    store.install_guards()
     session.initialised()
     verb = "已检查并升级" if existed else "已创建"
     session.emit(
@@ -47,6 +48,36 @@ def codes_list(session: Session, kind: str, prefix: str) -> None:
     session.emit(text or "（没有匹配的科目）", [{"code": c, "name": n} for c, n in rows])
 
 
+@click.group("db")
+def db_group() -> None:
+    """共享账簿（PostgreSQL）的数据库角色与权限。"""
+
+
+@db_group.command("grant")
+@click.argument("role")
+@click.option(
+    "--as",
+    "as_",
+    type=Choice(["clerk", "reporter"]),
+    required=True,
+    help="clerk：可记录事件和查询；reporter：只能查询。",
+)
+@click.option("--password", default=None, help="登录口令（不给则只能按服务器的认证方式登录）。")
+@pass_session
+def db_grant(session: Session, role: str, as_: str, password: str | None) -> None:
+    """创建或更新登录角色 ROLE 并授权（须以账簿所有者身份运行）。
+
+    已记录的事件除所有者外任何人都不能修改或删除。
+    """
+    session.store.require_ready()
+    session.store.grant(role, as_, password)
+    label = "记账员（追加事件、查询）" if as_ == "clerk" else "查询员（只读）"
+    session.emit(
+        f"已授权角色 {role} 为{label}：{session.store.describe()}", {"ok": True, "role": role, "as": as_}
+    )
+
+
 def register(group: click.Group) -> None:
     group.add_command(init)
     group.add_command(codes_group)
+    group.add_command(db_group)
