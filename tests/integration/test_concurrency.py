@@ -23,13 +23,14 @@ app = Ledger(parse_url(db))
 while not os.path.exists(go):  # start both clerks at the same moment
     time.sleep(0.001)
 ref = ProjectRef("153001", "P1")
+actor = clerk if app.store.is_sqlite else app.database_role()
 accepted, refused = [], []
 for n in range(count):
     key = f"{clerk}-{n}"
     try:
         payment, created = app.request_payment(
             ref, Amount.parse("10000"), payee=f"企业{clerk}", economic="31299",
-            on=dt.date(2024, 3, 1), key=key, actor=clerk)
+            on=dt.date(2024, 3, 1), key=key, actor=actor)
         accepted.append([key, str(payment), created])
     except QuotaExceeded:
         refused.append(key)
@@ -38,10 +39,10 @@ print(json.dumps({"accepted": accepted, "refused": refused}))
 
 
 def test_two_processes_requesting_payments_on_one_project_never_overspend(
-    unit_with_project: Path, run: Run
+    unit_with_project: str, run: Run, tmp_path: Path
 ) -> None:
     # quota 100,000.00 元 = room for exactly 10 payments of 10,000.00 元
-    go = unit_with_project.parent / "go"
+    go = tmp_path / "go"
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(unit_with_project), clerk, "12", str(go)],

@@ -70,7 +70,7 @@ def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def test_an_import_records_every_row_and_a_second_import_records_nothing(
-    db: Path, run: Run, tmp_path: Path
+    db: str, run: Run, tmp_path: Path
 ) -> None:
     file = write_jsonl(tmp_path / "acts.jsonl", ROWS)
     first = json.loads(run("--format", "json", "import", str(file)).output)
@@ -84,7 +84,7 @@ def test_an_import_records_every_row_and_a_second_import_records_nothing(
 
 
 def test_appending_rows_to_an_imported_file_records_only_the_new_rows(
-    db: Path, run: Run, tmp_path: Path
+    db: str, run: Run, tmp_path: Path
 ) -> None:
     file = write_jsonl(tmp_path / "acts.jsonl", ROWS[:4])
     run("import", str(file))
@@ -104,7 +104,7 @@ def test_appending_rows_to_an_imported_file_records_only_the_new_rows(
 
 
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_written(
-    db: Path, run: Run, tmp_path: Path
+    db: str, run: Run, tmp_path: Path
 ) -> None:
     rows = [
         *ROWS[:3],
@@ -144,7 +144,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_written(
     assert len(stored_events(db)) == 0
 
 
-def test_invalid_utf8_in_an_import_file_is_refused_with_its_line(db: Path, run: Run, tmp_path: Path) -> None:
+def test_invalid_utf8_in_an_import_file_is_refused_with_its_line(db: str, run: Run, tmp_path: Path) -> None:
     file = tmp_path / "gbk.csv"
     file.write_bytes(b"op,unit,name\n" + "unit.add,153001,鼓楼区工信局\n".encode("gbk"))
     result = run("import", str(file))
@@ -152,7 +152,7 @@ def test_invalid_utf8_in_an_import_file_is_refused_with_its_line(db: Path, run: 
     assert stored_events(db) == []
 
 
-def test_csv_and_xlsx_files_import_like_json_lines(db: Path, run: Run, tmp_path: Path) -> None:
+def test_csv_and_xlsx_files_import_like_json_lines(db: str, run: Run, tmp_path: Path) -> None:
     from openpyxl import Workbook
 
     columns = [
@@ -191,7 +191,7 @@ def test_csv_and_xlsx_files_import_like_json_lines(db: Path, run: Run, tmp_path:
     assert [e["event"] for e in history][-1] == "PaymentHeld"
 
 
-def test_an_unknown_file_type_or_missing_file_is_refused(db: Path, run: Run, tmp_path: Path) -> None:
+def test_an_unknown_file_type_or_missing_file_is_refused(db: str, run: Run, tmp_path: Path) -> None:
     (tmp_path / "acts.txt").write_text("x", encoding="utf-8")
     assert run("import", str(tmp_path / "acts.txt")).exit_code == 2
     assert run("import", str(tmp_path / "missing.jsonl")).exit_code == 1
