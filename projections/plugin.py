@@ -9,7 +9,7 @@ import click
 from ledger import hooks
 from ledger.application import Ledger
 from ledger.cli import Session, pass_session
-from projections import reports, runner
+from projections import audit, reports, runner
 from projections.report_cli import report_group
 
 
@@ -90,3 +90,4 @@ def register(group: click.Group) -> None:
     group.add_command(projections_group)
     group.add_command(report_group)
     reports.register(report_group, group)
+    audit.register(group)

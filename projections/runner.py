@@ -29,8 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from ledger.application import Ledger
+from ledger.chain import GENESIS
 from ledger.storage import Store
-from projections import assessments, directory, movements
+from projections import assessments, chain, directory, movements
 
 PAGE_SIZE = 5000
 
@@ -42,7 +43,7 @@ class Model(Protocol):
     def facts(self, event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]: ...
 
 
-MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
+MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments, chain)
 
 positions_metadata = MetaData()
 positions = Table(
@@ -159,9 +160,11 @@ def catch_up(
             notifications = app.recorder.select_notifications(start + 1, page_size, stop=head)
             if not notifications:
                 return applied
+            raw = [(n.id, n) for n in notifications]
             events = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
             for model in models:
-                mine = [(p, e) for p, e in events if p > current[model.NAME]]
+                source = raw if getattr(model, "RAW", False) else events
+                mine = [(p, e) for p, e in source if p > current[model.NAME]]
                 if not mine:
                     continue
                 _apply(conn, model, mine)
@@ -188,9 +191,12 @@ def _positions(conn: Connection, models: Iterable[types.ModuleType], *, lock: bo
 
 def _apply(conn: Connection, model: types.ModuleType, events: list[tuple[int, Any]]) -> None:
     batches: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
-    for position, domain_event in events:
-        for table, row in model.facts(domain_event, position):
-            batches.setdefault(table.name, (table, []))[1].append(row)
+    if hasattr(model, "apply_page"):
+        produced = model.apply_page(conn, events)
+    else:
+        produced = [pair for position, domain_event in events for pair in model.facts(domain_event, position)]
+    for table, row in produced:
+        batches.setdefault(table.name, (table, []))[1].append(row)
     for table, rows in batches.values():
         conn.execute(insert(table), rows)
 
@@ -212,17 +218,32 @@ def rebuild(
     return catch_up(app, models, progress=progress)
 
 
-def fold(events: Iterable[tuple[int, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The in-memory fold: what the tables would hold after these (position, event) pairs."""
+def fold(notifications: Sequence[Any], mapper: Any) -> dict[str, list[dict[str, Any]]]:
+    """The in-memory fold: what the tables would hold after these stored events."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for model in MODELS:
         for table in model.TABLES:
             tables[table.name] = []
-    for position, domain_event in events:
+    tables[chain.chain.name] = chain.links(GENESIS, [(n.id, n) for n in notifications])
+    for n in notifications:
+        domain_event = mapper.to_domain_event(n)
         for model in MODELS:
-            for table, row in model.facts(domain_event, position):
-                tables[table.name].append(row)
+            if not getattr(model, "RAW", False):
+                for table, row in model.facts(domain_event, n.id):
+                    tables[table.name].append(row)
     return tables
+
+
+def all_notifications(app: Ledger, page_size: int = PAGE_SIZE) -> list[Any]:
+    """The whole event log, in order."""
+    out: list[Any] = []
+    start = 1
+    while True:
+        page = app.recorder.select_notifications(start, page_size)
+        out.extend(page)
+        if len(page) < page_size:
+            return out
+        start = page[-1].id + 1
 
 
 def dump(app: Ledger) -> dict[str, list[dict[str, Any]]]:

@@ -14,6 +14,8 @@ LAYERS = {
     "errors": 0,
     "storage": 1,
     "text": 0,
+    "chain": 0,
+    "backup": 3,
     "importer": 3,
     "hooks": 3,
     "domain": 2,
