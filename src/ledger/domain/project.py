@@ -154,6 +154,20 @@ class YearBook:
     withdrawn: int = 0
     score: int | None = None  # 得分 override in hundredths of a point
     score_reason: str = ""
+    # running totals of the payments charged to this year, kept by the events' apply
+    pending: int = 0
+    paid: int = 0
+    committed_by_payee: dict[str, int] = field(default_factory=dict)
+    paid_by_payee: dict[str, int] = field(default_factory=dict)
+
+    def commit(self, payee: str, pending: int = 0, paid: int = 0, committed: int = 0) -> None:
+        """Move the running totals: pending and paid amounts, and the payee's share."""
+        self.pending += pending
+        self.paid += paid
+        if committed:
+            self.committed_by_payee[payee] = self.committed_by_payee.get(payee, 0) + committed
+        if paid:
+            self.paid_by_payee[payee] = self.paid_by_payee.get(payee, 0) + paid
 
     @property
     def quota(self) -> int:
@@ -252,6 +266,7 @@ class Project(Aggregate):
         economic: str
 
         def apply(self, project: Project) -> None:
+            project.book(self.on.year).commit(self.payee, pending=self.amount, committed=self.amount)
             project.payments[self.number] = Payment(
                 number=self.number,
                 amount=self.amount,
@@ -292,6 +307,7 @@ class Project(Aggregate):
             payment.status = PaymentStatus.SETTLED
             payment.settled_on = self.on
             payment.voucher = self.voucher
+            project.book(self.year).commit(self.payee, pending=-self.amount, paid=self.amount)
 
     class PaymentCancelled(PaymentActed):
         class_version = 1
@@ -299,6 +315,7 @@ class Project(Aggregate):
 
         def apply(self, project: Project) -> None:
             project.payments[self.number].status = PaymentStatus.CANCELLED
+            project.book(self.year).commit(self.payee, pending=-self.amount, committed=-self.amount)
 
     class PaymentRefunded(PaymentActed):
         """A refund of ``refund`` 分 of a settled payment of ``amount`` 分."""
@@ -309,6 +326,7 @@ class Project(Aggregate):
 
         def apply(self, project: Project) -> None:
             project.payments[self.number].refunded += self.refund
+            project.book(self.year).commit(self.payee, paid=-self.refund, committed=-self.refund)
 
     class YearClosed(Event):
         """The year-end close of one project line: unpaid quota carried or withdrawn.
@@ -336,8 +354,11 @@ class Project(Aggregate):
                 nxt.opening += self.carried
                 for payee, left in self.allocations.items():
                     nxt.allocations[payee] = nxt.allocations.get(payee, 0) + left
-            for number, _amount in self.moved:
-                project.payments[number].year = self.year + 1
+            for number, amount in self.moved:
+                payment = project.payments[number]
+                payment.year = self.year + 1
+                book.commit(payment.payee, pending=-amount, committed=-amount)
+                project.book(self.year + 1).commit(payment.payee, pending=amount, committed=amount)
 
     class ScoreSet(Event):
         """A recorded override of the funds-line 得分 (score in hundredths of a point)."""
@@ -459,19 +480,20 @@ class Project(Aggregate):
 
     def committed(self, year: int) -> int:
         """Pending + settled (net of refunds) payments charged to ``year``."""
-        return sum(p.committed for p in self.payments.values() if p.year == year)
+        book = self.peek(year)
+        return book.pending + book.paid
 
     def pending(self, year: int) -> int:
-        return sum(p.amount for p in self.payments.values() if p.year == year and p.status.is_pending)
+        return self.peek(year).pending
 
     def paid(self, year: int) -> int:
-        return sum(p.paid for p in self.payments.values() if p.year == year)
+        return self.peek(year).paid
 
     def committed_to(self, year: int, payee: str) -> int:
-        return sum(p.committed for p in self.payments.values() if p.year == year and p.payee == payee)
+        return self.peek(year).committed_by_payee.get(payee, 0)
 
     def paid_to(self, year: int, payee: str) -> int:
-        return sum(p.paid for p in self.payments.values() if p.year == year and p.payee == payee)
+        return self.peek(year).paid_by_payee.get(payee, 0)
 
     def reserved(
         self,
@@ -485,11 +507,9 @@ class Project(Aggregate):
         An allocation reserves quota for its payee; payments to payees without an
         allocation take quota directly. ``allocate`` / ``commit`` add a proposed act.
         """
-        allocations = dict(self.peek(year).allocations)
-        commitments: dict[str, int] = {}
-        for p in self.payments.values():
-            if p.year == year:
-                commitments[p.payee] = commitments.get(p.payee, 0) + p.committed
+        book = self.peek(year)
+        allocations = dict(book.allocations)
+        commitments = dict(book.committed_by_payee)
         if allocate is not None:
             allocations[allocate[0]] = allocations.get(allocate[0], 0) + allocate[1]
         if commit is not None:
@@ -806,6 +826,14 @@ class Project(Aggregate):
                 broken.append(
                     f"{self.ref} {year}: 已分配及已支付、待支付 {self.reserved(year)} 分"
                     f" > 指标 {book.quota} 分"
+                )
+        for year, book in sorted(self.books.items()):
+            pending = sum(p.amount for p in self.payments.values() if p.year == year and p.status.is_pending)
+            paid = sum(p.paid for p in self.payments.values() if p.year == year)
+            if (book.pending, book.paid) != (pending, paid):
+                broken.append(
+                    f"{self.ref} {year}: 累计数与支付明细不符"
+                    f"（待支付 {book.pending}≠{pending}，已支付 {book.paid}≠{paid}）"
                 )
         for p in self.payments.values():
             if not 0 <= p.refunded <= (p.amount if p.status is PaymentStatus.SETTLED else 0):
