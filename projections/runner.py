@@ -8,6 +8,7 @@ two processes catching up at once cannot insert a row twice.
 
 from __future__ import annotations
 
+import os
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from ledger.chain import GENESIS
 from ledger.storage import Store
 from projections import assessments, chain, directory, movements
 
-PAGE_SIZE = 5000
+#: Events applied per transaction; LEDGER_CATCHUP_PAGE tunes it (smaller pages commit
+#: more often, larger ones rebuild faster).
+PAGE_SIZE = int(os.environ.get("LEDGER_CATCHUP_PAGE", "5000"))
 
 
 class Model(Protocol):
