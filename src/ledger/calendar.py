@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from fractions import Fraction
 
 import pendulum
 
 from ledger.errors import MalformedInput
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def zone() -> str:
@@ -25,17 +26,17 @@ def zone() -> str:
 
 
 def parse_date(text: str) -> dt.date:
-    """Read ``YYYY-MM-DD``; refuse impossible dates (2024-02-30) and other shapes."""
-    s = str(text).strip()
+    """Read ``YYYY-MM-DD`` (full-width digits too); refuse impossible dates and other shapes."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
     if not _DATE.match(s):
         raise MalformedInput(f"日期“{s[:30]}”格式不对：应为 YYYY-MM-DD，如 2024-03-15")
     try:
-        parsed = pendulum.from_format(s, "YYYY-MM-DD")
+        parsed = dt.date.fromisoformat(s)  # the ISO calendar date, checked day by day
     except ValueError:
         raise MalformedInput(f"日期“{s}”不存在：请检查月份和日") from None
     if not 1900 <= parsed.year <= 2999:
         raise MalformedInput(f"日期“{s}”的年份不在 1900–2999 之间")
-    return dt.date(parsed.year, parsed.month, parsed.day)
+    return parsed
 
 
 def parse_instant(text: str) -> dt.datetime:

@@ -508,14 +508,18 @@ class Project(Aggregate):
         allocation take quota directly. ``allocate`` / ``commit`` add a proposed act.
         """
         book = self.peek(year)
-        allocations = dict(book.allocations)
-        commitments = dict(book.committed_by_payee)
+        # Σ max(allocation, commitment) = all commitments + the unspent part of allocations
+        total = book.pending + book.paid + (commit[1] if commit is not None else 0)
+        allocations = book.allocations
         if allocate is not None:
-            allocations[allocate[0]] = allocations.get(allocate[0], 0) + allocate[1]
-        if commit is not None:
-            commitments[commit[0]] = commitments.get(commit[0], 0) + commit[1]
-        payees = set(allocations) | set(commitments)
-        return sum(max(allocations.get(x, 0), commitments.get(x, 0)) for x in payees)
+            allocations = {**allocations, allocate[0]: allocations.get(allocate[0], 0) + allocate[1]}
+        for payee, allocated in allocations.items():
+            committed = book.committed_by_payee.get(payee, 0)
+            if commit is not None and commit[0] == payee:
+                committed += commit[1]
+            if allocated > committed:
+                total += allocated - committed
+        return total
 
     def unspent_allocations(self, year: int) -> dict[str, int]:
         """Allocations not yet paid out (pending payments stay inside their allocation)."""
