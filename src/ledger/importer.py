@@ -159,16 +159,22 @@ def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
 
 def _read_csv(lines: list[tuple[int, str]]) -> list[Row]:
     text = "\n".join(t for _, t in lines)
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or "op" not in reader.fieldnames:
-        raise MalformedInput("CSV 第一行应为列名，且包含 op 列")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
-    for record in reader:
-        line = reader.line_num
-        op = (record.pop("op", "") or "").strip()
-        if not op and not any((v or "").strip() for v in record.values()):
-            continue
-        rows.append(Row(line, op, {k: (v or "").strip() for k, v in record.items() if k and v}))
+    try:
+        if reader.fieldnames is None or "op" not in reader.fieldnames:
+            raise MalformedInput("CSV 第一行应为列名，且包含 op 列")
+        for record in reader:
+            line = reader.line_num
+            op = (record.pop("op", "") or "").strip()
+            values = {k: v for k, v in record.items() if isinstance(k, str)}
+            if None in record:
+                raise ImportRejected([(line, "列数多于表头")], malformed=True)
+            if not op and not any((v or "").strip() for v in values.values()):
+                continue
+            rows.append(Row(line, op, {k: (v or "").strip() for k, v in values.items() if k and v}))
+    except csv.Error as e:
+        raise ImportRejected([(reader.line_num or 1, f"CSV 格式错误：{e}")], malformed=True) from None
     return rows
 
 
