@@ -1,0 +1,249 @@
+"""The bad-input catalogue: every command, malformed and hostile input, the log unchanged.
+
+Each row is a command line a clerk (or a script, or an attacker) might type. Every one
+must be refused with a Chinese message, a non-zero exit code, and nothing recorded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, stored_events
+
+R = ("--payee", "甲", "--economic", "31299")
+SETUP = [
+    ("unit", "add", "153001", "局"),
+    ("project", "add", "153001", "P1", "项目", "--function", "2150805", "--category", "特定目标类"),
+    ("appropriation", "issue", "P1", "10万", "--date", "2024-02-01", "--doc", "文"),
+    ("payment", "request", "P1", "60000", *R, "--date", "2024-03-01", "--settled-on", "2024-03-02"),
+    ("payment", "request", "P1", "10000", *R, "--date", "2024-03-01"),
+    ("unit", "add", "153009", "已结账单位"),
+    ("project", "add", "153009", "Q1", "项目", "--function", "2150805", "--category", "特定目标类"),
+    ("year", "close", "153009", "2023"),
+]
+
+CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
+    # amounts
+    ("negative amount", ("payment", "request", "P1", "-1", *R, "--date", "2024-03-01"), 2, "负数"),
+    ("three decimals", ("payment", "request", "P1", "1.234", *R, "--date", "2024-03-01"), 2, "小数位过多"),
+    (
+        "exponent",
+        ("appropriation", "issue", "P1", "1e9", "--date", "2024-03-01", "--doc", "文"),
+        2,
+        "无法识别",
+    ),
+    ("NaN", ("allocation", "add", "P1", "NaN", "--payee", "甲", "--date", "2024-03-01"), 2, "无法识别"),
+    (
+        "empty amount",
+        ("payment", "refund", "P1/1", "", "--date", "2024-03-05", "--reason", "r"),
+        2,
+        "无法识别",
+    ),
+    (
+        "zero",
+        ("appropriation", "reduce", "P1", "0", "--date", "2024-03-01", "--doc", "文", "--reason", "r"),
+        2,
+        "大于零",
+    ),
+    (
+        "too large",
+        (
+            "income",
+            "add",
+            "153001",
+            "9" * 20,
+            "--source",
+            "其他收入",
+            "--function",
+            "2150501",
+            "--date",
+            "2024-03-01",
+        ),
+        2,
+        "上限",
+    ),
+    (
+        "opening balance malformed",
+        ("unit", "opening-balance", "153001", "2024", "abc", "--fund", "非财政拨款"),
+        2,
+        "无法识别",
+    ),
+    # codes
+    (
+        "malformed function",
+        ("project", "add", "153001", "P2", "名", "--function", "215080", "--category", "特定目标类"),
+        2,
+        "格式不对",
+    ),
+    (
+        "unknown function",
+        (
+            "income",
+            "add",
+            "153001",
+            "1",
+            "--source",
+            "其他收入",
+            "--function",
+            "2150806",
+            "--date",
+            "2024-03-01",
+        ),
+        1,
+        "未知的支出功能分类科目",
+    ),
+    (
+        "unknown economic",
+        ("payment", "request", "P1", "1", "--payee", "甲", "--economic", "39999", "--date", "2024-03-01"),
+        1,
+        "未知的支出经济分类科目",
+    ),
+    # dates
+    ("impossible date", ("payment", "hold", "P1/2", "--date", "2024-02-30", "--reason", "r"), 2, "不存在"),
+    (
+        "misshapen date",
+        ("payment", "cancel", "P1/2", "--date", "03/01/2024", "--reason", "r"),
+        2,
+        "YYYY-MM-DD",
+    ),
+    ("settle out of year", ("payment", "settle", "P1/2", "--date", "2025-01-05"), 1, "不在该年度内"),
+    ("settle before request", ("payment", "settle", "P1/2", "--date", "2024-02-01"), 1, "早于申请日期"),
+    (
+        "refund out of year",
+        ("payment", "refund", "P1/1", "1", "--date", "2025-01-05", "--reason", "r"),
+        1,
+        "不在该年度内",
+    ),
+    ("bad year", ("score", "set", "P1", "20x4", "10", "--reason", "r"), 2, "四位年份"),
+    ("bad month", ("year", "close", "153001", "999"), 2, "四位年份"),
+    # unknown things
+    (
+        "unknown unit",
+        (
+            "income",
+            "add",
+            "999999",
+            "1",
+            "--source",
+            "其他收入",
+            "--function",
+            "2150501",
+            "--date",
+            "2024-03-01",
+        ),
+        1,
+        "单位 999999 不存在",
+    ),
+    (
+        "unknown project",
+        ("allocation", "add", "153001/NOPE", "1", "--payee", "甲", "--date", "2024-03-01"),
+        1,
+        "不存在",
+    ),
+    (
+        "unknown payment",
+        ("payment", "cancel", "P1/99", "--date", "2024-03-05", "--reason", "r"),
+        1,
+        "没有编号为 99 的支付",
+    ),
+    ("unknown history", ("history", "153001/NOPE"), 1, "不存在"),
+    # rules
+    ("overspending", ("payment", "request", "P1", "30000.01", *R, "--date", "2024-03-01"), 1, "超过可用指标"),
+    ("double settlement", ("payment", "settle", "P1/1", "--date", "2024-03-03"), 1, "不能拨付"),
+    (
+        "refund above settled",
+        ("payment", "refund", "P1/1", "60000.01", "--date", "2024-03-03", "--reason", "r"),
+        1,
+        "退款不得超过",
+    ),
+    (
+        "reduction below paid",
+        ("appropriation", "reduce", "P1", "30000.01", "--date", "2024-03-03", "--doc", "文", "--reason", "r"),
+        1,
+        "调减不得使指标低于",
+    ),
+    (
+        "closed year",
+        ("appropriation", "issue", "153009/Q1", "1", "--date", "2023-06-01", "--doc", "文"),
+        1,
+        "已结账",
+    ),
+    ("close twice", ("year", "close", "153009", "2023"), 1, "已经结账"),
+    ("score above ten", ("score", "set", "P1", "2024", "10.01", "--reason", "r"), 2, "超过分值"),
+    ("target not a number", ("target", "set", "P1", "2024", "预算执行率", ">=", "很多"), 2, "不是数字"),
+    # hostile text
+    (
+        "payee with newline",
+        ("payment", "request", "P1", "1", "--payee", "甲\n乙", "--economic", "31299", "--date", "2024-03-01"),
+        2,
+        "控制字符",
+    ),
+    (
+        "payee of 10000 chars",
+        ("allocation", "add", "P1", "1", "--payee", "长" * 10_000, "--date", "2024-03-01"),
+        2,
+        "过长",
+    ),
+    (
+        "reason with NUL",
+        ("payment", "hold", "P1/2", "--date", "2024-03-05", "--reason", "a\x00b"),
+        2,
+        "控制字符",
+    ),
+    ("empty doc", ("appropriation", "issue", "P1", "1", "--date", "2024-03-01", "--doc", " "), 2, "不能为空"),
+    (
+        "project code with SQL",
+        (
+            "project",
+            "add",
+            "153001",
+            "P1'; DROP TABLE x;--",
+            "名",
+            "--function",
+            "2150805",
+            "--category",
+            "特定目标类",
+        ),
+        2,
+        "项目编码",
+    ),
+    ("unit code with space", ("unit", "add", "15 3001", "名"), 2, "单位编码"),
+    ("actor with newline", ("--actor", "a\nb", "unit", "add", "153002", "名"), 2, "控制字符"),
+]
+
+
+@pytest.fixture
+def prepared(db: str, run: Run) -> str:
+    for act in SETUP:
+        result = run(*act)
+        assert result.exit_code == 0, (act, result.output)
+    return db
+
+
+@pytest.mark.parametrize(("name", "args", "code", "says"), CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def test_bad_input_is_refused_clearly_and_writes_nothing(
+    prepared: str, run: Run, name: str, args: tuple[str, ...], code: int, says: str
+) -> None:
+    before = stored_events(prepared)
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert result.output.startswith("错误：") and says in result.output, result.output
+    assert "Traceback" not in result.output and "内部错误" not in result.output
+    assert stored_events(prepared) == before
+
+
+def test_full_width_digits_typed_by_an_input_method_read_as_ascii(prepared: str, run: Run) -> None:
+    result = run("payment", "request", "P1", "１２３", *R, "--date", "２０２４-０３-０１")
+    assert result.exit_code == 0, result.output
+    assert "12300" in run("--format", "json", "history", "P1/3").output
+
+
+def test_an_import_file_with_invalid_utf8_is_refused(prepared: str, run: Run, tmp_path: Path) -> None:
+    before = stored_events(prepared)
+    file = tmp_path / "bad.jsonl"
+    file.write_bytes(b'{"op": "unit.add", "unit": "153002", "name": "\xb9\xa4\xd0\xc5"}\n')
+    result = run("import", str(file))
+    assert result.exit_code == 2 and "UTF-8" in result.output and "第 1 行" in result.output
+    assert stored_events(prepared) == before
