@@ -51,7 +51,7 @@ def apply(project: Project, command: tuple[Any, ...]) -> None:
         project.request_payment(Amount(a), payee=payee, economic="31299", on=date_of(y, d), key="", actor="t")
     elif kind in ("hold", "settle", "cancel"):
         _, n, d, y = command
-        acts: dict[str, Callable[..., None]] = {
+        acts: dict[str, Callable[..., bool]] = {
             "hold": project.hold_payment,
             "settle": project.settle_payment,
             "cancel": project.cancel_payment,
