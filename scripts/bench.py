@@ -1,0 +1,347 @@
+"""Province-scale benchmark: a synthetic year of 2,000 units × 50 project lines.
+
+    python scripts/bench.py --scale 0.01            # CI-sized
+    python scripts/bench.py                          # the full run (~1,000,000 payments)
+    python scripts/bench.py --db postgresql://…      # on PostgreSQL
+
+Measures, in one run, and prints one JSON document and a readable table:
+
+1. import: events/s through ``ledger import`` (files of 100 units, each imported
+   atomically) and the raw limit of the same machine in the same run — plain
+   ``sqlite3`` ``executemany`` of rows of the same size in one transaction;
+2. rebuild: events/s of ``ledger projections rebuild`` against a raw read of the rows;
+3. one command: wall time of one ``ledger payment request`` process (median of 20);
+4. reports: wall time of ``report month``, ``report execution`` and ``report
+   final-accounts`` for one unit, and ``report execution --as-of`` mid-year;
+5. memory: peak RSS of import and rebuild;
+6. growth: the same figures at 1/10 of the scale.
+
+Every figure is measured here, now; nothing is estimated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+UNITS = 2000
+LINES = 50
+PAYMENTS = 1_000_000
+FUNCTIONS = ["2150805", "2159904", "2150501", "2150101", "2080199", "2111001", "2150210", "2150899"]
+UNITS_PER_FILE = 100
+
+
+@dataclass
+class Timed:
+    wall: float
+    max_rss_kb: int
+    returncode: int
+    stdout: str
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Run a process and measure its wall time and peak RSS (from wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stdout.close()
+    proc.stderr.close()
+    if proc.returncode != 0:
+        sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
+    return Timed(wall, int(usage.ru_maxrss), proc.returncode, out.decode("utf-8", "replace"))
+
+
+def ledger(db: str, *args: str) -> Timed:
+    return run([sys.executable, "-m", "ledger", "--db", db, *args])
+
+
+def generate(folder: Path, scale: float, seed: int = 2024) -> tuple[list[Path], int, list[str]]:
+    """Write the synthetic year as JSON Lines files; returns (files, rows, unit codes)."""
+    rng = random.Random(seed)
+    units = max(1, round(UNITS * scale))
+    payments_per_line = max(1, round(PAYMENTS / (UNITS * LINES)))
+    files: list[Path] = []
+    rows = 0
+    codes = [f"{350100 + n:06d}" for n in range(units)]
+    for start in range(0, units, UNITS_PER_FILE):
+        path = folder / f"units-{start:05d}.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+
+            def put(row: dict[str, Any]) -> None:
+                nonlocal rows
+                f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+                rows += 1
+
+            for unit in codes[start : start + UNITS_PER_FILE]:
+                put({"op": "unit.add", "unit": unit, "name": f"模拟单位{unit}"})
+                for line in range(LINES):
+                    code = f"L{line:03d}"
+                    put(
+                        {
+                            "op": "project.add",
+                            "unit": unit,
+                            "code": code,
+                            "name": f"项目{line}",
+                            "function": FUNCTIONS[line % len(FUNCTIONS)],
+                            "category": "特定目标类" if line >= 4 else ("人员类" if line < 2 else "运转类"),
+                        }
+                    )
+                    ref = f"{unit}/{code}"
+                    amounts = [rng.randint(5, 50) * 1000 for _ in range(payments_per_line)]
+                    quota = sum(amounts) * rng.randint(105, 150) // 100
+                    put(
+                        {
+                            "op": "appropriation.issue",
+                            "project": ref,
+                            "amount": f"{quota}",
+                            "date": "2024-01-01",
+                            "doc": f"财预〔2024〕{line + 1}号",
+                            "kind": "年初",
+                        }
+                    )
+                    if rng.random() < 0.3:
+                        put(
+                            {
+                                "op": "appropriation.issue",
+                                "project": ref,
+                                "amount": f"{quota // 5}",
+                                "date": "2024-06-15",
+                                "doc": f"财追〔2024〕{line + 1}号",
+                                "kind": "追加",
+                            }
+                        )
+                    for n, amount in enumerate(amounts):
+                        key = f"{ref}#{n}"
+                        day = 1 + rng.randrange(330)
+                        on = time.strftime("%Y-%m-%d", time.gmtime(1704067200 + day * 86400))
+                        row: dict[str, Any] = {
+                            "op": "payment.request",
+                            "project": ref,
+                            "amount": f"{amount}",
+                            "payee": f"企业{rng.randrange(500)}",
+                            "economic": "31299",
+                            "date": on,
+                            "key": key,
+                        }
+                        settled = rng.random() < 0.85
+                        if settled:
+                            row["settled_on"] = on
+                        put(row)
+                        if not settled and rng.random() < 0.6:
+                            put(
+                                {
+                                    "op": "payment.hold",
+                                    "project": ref,
+                                    "key": key,
+                                    "date": on,
+                                    "reason": "待区财政统筹拨付",
+                                }
+                            )
+                        elif settled and rng.random() < 0.02:
+                            put(
+                                {
+                                    "op": "payment.refund",
+                                    "project": ref,
+                                    "key": key,
+                                    "amount": "100",
+                                    "date": on,
+                                    "reason": "退回",
+                                }
+                            )
+        files.append(path)
+    return files, rows, codes
+
+
+def event_rows(db: str) -> tuple[int, float]:
+    """(number of stored events, mean stored size in bytes)."""
+    conn = sqlite3.connect(db)
+    try:
+        count, size = conn.execute(
+            "SELECT COUNT(*), AVG(LENGTH(originator_id) + 8 + LENGTH(topic) + LENGTH(state)) "
+            "FROM stored_events"
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(count), float(size or 0)
+
+
+def raw_executemany(folder: Path, db: str, count: int) -> float:
+    """Rows/s of plain sqlite3 executemany of the same rows, in one transaction."""
+    source = sqlite3.connect(db)
+    rows = source.execute(
+        "SELECT originator_id, originator_version, topic, state FROM stored_events"
+    ).fetchall()
+    source.close()
+    target = folder / "raw.db"
+    target.unlink(missing_ok=True)
+    conn = sqlite3.connect(target)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(
+        "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, topic TEXT, "
+        "state BLOB, PRIMARY KEY (originator_id, originator_version))"
+    )
+    start = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO stored_events VALUES (?,?,?,?)", rows)
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return count / elapsed
+
+
+def raw_read(db: str, count: int) -> float:
+    conn = sqlite3.connect(db)
+    start = time.perf_counter()
+    rows = sum(1 for _ in conn.execute("SELECT rowid, * FROM stored_events ORDER BY rowid"))
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return rows / elapsed
+
+
+def measure(scale: float, workdir: Path, db_url: str | None) -> dict[str, Any]:
+    folder = workdir / f"scale-{scale}"
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    files, rows, units = generate(folder, scale)
+    generated = time.perf_counter() - t0
+    db = db_url or str(folder / "ledger.db")
+    if db_url is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    assert ledger(db, "init").returncode == 0
+    import_wall = 0.0
+    import_rss = 0
+    for file in files:
+        timed = ledger(db, "import", str(file))
+        if timed.returncode != 0:
+            raise SystemExit(f"import of {file} failed")
+        import_wall += timed.wall
+        import_rss = max(import_rss, timed.max_rss_kb)
+    result: dict[str, Any] = {
+        "scale": scale,
+        "units": len(units),
+        "rows": rows,
+        "generate_s": round(generated, 2),
+    }
+    sqlite = db_url is None
+    events = (
+        event_rows(db)[0]
+        if sqlite
+        else int(
+            json.loads(ledger(db, "--format", "json", "projections", "status").stdout)[0]["log_position"]
+        )
+    )
+    result["events"] = events
+    result["import"] = {"seconds": round(import_wall, 2), "events_per_s": round(events / import_wall)}
+    if sqlite:
+        raw = raw_executemany(folder, db, events)
+        result["import"]["raw_executemany_per_s"] = round(raw)
+        result["import"]["ratio"] = round(events / import_wall / raw, 3)
+    rebuild = ledger(db, "projections", "rebuild")
+    result["rebuild"] = {"seconds": round(rebuild.wall, 2), "events_per_s": round(events / rebuild.wall)}
+    if sqlite:
+        raw_r = raw_read(db, events)
+        result["rebuild"]["raw_read_per_s"] = round(raw_r)
+        result["rebuild"]["ratio"] = round(events / rebuild.wall / raw_r, 3)
+    walls = []
+    for n in range(20):
+        unit = units[n % len(units)]
+        timed = ledger(
+            db,
+            "payment",
+            "request",
+            f"{unit}/L{10 + n:03d}",
+            "1",
+            "--payee",
+            "基准企业",
+            "--economic",
+            "31299",
+            "--date",
+            "2024-12-01",
+            "--key",
+            f"bench-{n}",
+        )
+        walls.append(timed.wall)
+    result["one_command_s"] = {"median": round(statistics.median(walls), 3), "max": round(max(walls), 3)}
+    unit = units[len(units) // 2]
+    reports = {
+        "month": ["report", "month", unit, "2024-12"],
+        "execution": ["report", "execution", "--unit", unit, "--year", "2024"],
+        "final_accounts": ["report", "final-accounts", unit, "2024"],
+        "execution_as_of": ["report", "execution", "--unit", unit, "--year", "2024", "--as-of", "2024-06-30"],
+    }
+    result["reports_s"] = {}
+    for name, args in reports.items():
+        timed = ledger(db, *args)
+        result["reports_s"][name] = (
+            round(timed.wall, 3) if timed.returncode == 0 else f"failed ({timed.returncode})"
+        )
+    result["peak_rss_mb"] = {
+        "import": round(import_rss / 1024, 1),
+        "rebuild": round(rebuild.max_rss_kb / 1024, 1),
+    }
+    return result
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{'scale':>6} {'events':>9} {'import ev/s':>12} {'raw ev/s':>10} {'ratio':>6} "
+        f"{'rebuild ev/s':>13} {'cmd s':>6} {'month s':>8} {'exec s':>7} {'final s':>8} {'as-of s':>8} "
+        f"{'RSS imp':>8} {'RSS reb':>8}"
+    ]
+    for r in results:
+        rep = r["reports_s"]
+        lines.append(
+            f"{r['scale']:>6} {r['events']:>9} {r['import']['events_per_s']:>12} "
+            f"{r['import'].get('raw_executemany_per_s', '-'):>10} {r['import'].get('ratio', '-'):>6} "
+            f"{r['rebuild']['events_per_s']:>13} {r['one_command_s']['median']:>6} {rep['month']!s:>8} "
+            f"{rep['execution']!s:>7} {rep['final_accounts']!s:>8} {rep['execution_as_of']!s:>8} "
+            f"{r['peak_rss_mb']['import']:>8} {r['peak_rss_mb']['rebuild']:>8}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Province-scale benchmark of ledger")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of 2,000 units × 50 lines (default 1)"
+    )
+    parser.add_argument("--db", default=None, help="PostgreSQL URL (default: a SQLite file in --workdir)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where to write data and stores")
+    parser.add_argument("--no-growth", action="store_true", help="skip the 1/10-scale run")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    results = [measure(args.scale, workdir, args.db)]
+    if not args.no_growth:
+        results.append(measure(args.scale / 10, workdir, args.db))
+    document = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "results": results,
+    }
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
