@@ -55,6 +55,9 @@ class Cutoff:
         return "，".join(parts)
 
 
+NO_CUTOFF = Cutoff()
+
+
 @dataclass(frozen=True)
 class ProjectYear:
     """One project line's figures for one fiscal year, in exact 分."""
@@ -87,7 +90,7 @@ def project_years(
     *,
     unit: str | None,
     year: int,
-    cutoff: Cutoff = Cutoff(),
+    cutoff: Cutoff = NO_CUTOFF,
     function_prefix: str = "",
     fund: str = "",
 ) -> list[ProjectYear]:
@@ -175,7 +178,7 @@ class OpenPayment:
 
 
 def open_payments(
-    conn: Connection, *, unit: str | None, year: int | None, cutoff: Cutoff = Cutoff()
+    conn: Connection, *, unit: str | None, year: int | None, cutoff: Cutoff = NO_CUTOFF
 ) -> list[OpenPayment]:
     """Payments with a pending balance under the cut-off, with their latest hold."""
     m = movements
@@ -243,7 +246,7 @@ def open_payments(
 
 
 def held_by_project(
-    conn: Connection, *, unit: str | None, year: int, cutoff: Cutoff = Cutoff()
+    conn: Connection, *, unit: str | None, year: int, cutoff: Cutoff = NO_CUTOFF
 ) -> dict[str, int]:
     """待财政统筹拨付 per project: pending amounts of payments that have been held."""
     held: dict[str, int] = {}

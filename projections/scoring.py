@@ -42,3 +42,10 @@ def check_rule(rule: str) -> str:
         if not n or (n.replace(".", "", 1).isdigit() and Decimal(n) <= 100):
             return rule
     raise MalformedInput(f"未知的得分规则“{rule}”：可选 proportional 或 threshold[:N]（N 为百分数）")
+
+
+def default_rule() -> str:
+    """The rule in force: ``LEDGER_SCORE_RULE`` or the Ministry default, proportional."""
+    import os
+
+    return os.environ.get("LEDGER_SCORE_RULE", "proportional")
