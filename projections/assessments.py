@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
 
 from ledger.domain.project import Project
+from ledger.domain.unit import Unit
 from projections.movements import recorded
 
 NAME = "assessments"
+VERSION = 2  # 2: the 序时进度 curves
 metadata = MetaData()
 
 scores = Table(
@@ -37,10 +39,33 @@ targets = Table(
     Column("recorded_at", DateTime, nullable=False),
 )
 
-TABLES = [scores, targets]
+curves = Table(
+    "rm_curves",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("unit", String(32), nullable=False, index=True),
+    Column("year", Integer, nullable=False),
+    Column("points", String(200), nullable=False),  # 12 comma-separated percentages
+    Column("recorded_at", DateTime, nullable=False),
+)
+
+TABLES = [scores, targets, curves]
 
 
 def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
+    if isinstance(event, Unit.CurveSet):
+        return [
+            (
+                curves,
+                {
+                    "position": position,
+                    "unit": event.unit,
+                    "year": event.year,
+                    "points": ",".join(event.points),
+                    "recorded_at": recorded(event),
+                },
+            )
+        ]
     if isinstance(event, Project.ScoreSet):
         return [
             (

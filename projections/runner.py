@@ -57,6 +57,11 @@ positions = Table(
 )
 
 
+def key(model: types.ModuleType) -> str:
+    """The model's row in rm_positions: a new VERSION of a model starts again from zero."""
+    return f"{model.NAME}.v{getattr(model, 'VERSION', 1)}"
+
+
 def model_named(name: str) -> types.ModuleType:
     for model in MODELS:
         if name == model.NAME:
@@ -117,8 +122,10 @@ def create_tables(store: Store) -> None:
             model.metadata.create_all(conn)
         known = {row.name for row in conn.execute(select(positions.c.name))}
         for model in MODELS:
-            if model.NAME not in known:
-                conn.execute(insert(positions).values(name=model.NAME, position=0))
+            if key(model) not in known:  # new, or its tables changed: refold from zero
+                for table in model.TABLES:
+                    conn.execute(table.delete())
+                conn.execute(insert(positions).values(name=key(model), position=0))
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ def status(app: Ledger) -> list[ModelStatus]:
     head = app.recorder.max_notification_id() or 0
     with reader.connect() as conn:
         recorded = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
-    return [ModelStatus(m.NAME, int(recorded.get(m.NAME, 0)), head) for m in MODELS]
+    return [ModelStatus(m.NAME, int(recorded.get(key(m), 0)), head) for m in MODELS]
 
 
 def catch_up(
@@ -151,8 +158,12 @@ def catch_up(
     reader, writer = engines(app.store)
     head = app.recorder.max_notification_id() or 0
     with reader.connect() as conn:
-        if min(_positions(conn, models, lock=False).values()) >= head:
-            return 0  # already current: no write lock taken
+        installed = set(conn.execute(select(positions.c.name)).scalars())
+        current = _positions(conn, models, lock=False)
+    if not {key(m) for m in models} <= installed:
+        create_tables(app.store)  # a model added or changed since this store was made
+    elif min(current.values()) >= head:
+        return 0  # already current: no write lock taken
     applied = 0
     while True:
         with writer.begin() as conn:
@@ -167,12 +178,12 @@ def catch_up(
             events = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
             for model in models:
                 source = raw if getattr(model, "RAW", False) else events
-                mine = [(p, e) for p, e in source if p > current[model.NAME]]
+                mine = [(p, e) for p, e in source if p > current[key(model)]]
                 if not mine:
                     continue
                 _apply(conn, model, mine)
                 conn.execute(
-                    update(positions).where(positions.c.name == model.NAME).values(position=mine[-1][0])
+                    update(positions).where(positions.c.name == key(model)).values(position=mine[-1][0])
                 )
             applied += len(events)
             last = events[-1][0]
@@ -189,7 +200,7 @@ def _positions(conn: Connection, models: Iterable[types.ModuleType], *, lock: bo
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     rows = dict(conn.execute(query).all())
-    return {m.NAME: int(rows.get(m.NAME, 0)) for m in models}
+    return {key(m): int(rows.get(key(m), 0)) for m in models}
 
 
 def _apply(conn: Connection, model: types.ModuleType, events: list[tuple[int, Any]]) -> None:
@@ -217,7 +228,7 @@ def rebuild(
         for model in models:
             for table in model.TABLES:
                 conn.execute(table.delete())
-            conn.execute(update(positions).where(positions.c.name == model.NAME).values(position=0))
+            conn.execute(update(positions).where(positions.c.name == key(model)).values(position=0))
     return catch_up(app, models, progress=progress)
 
 

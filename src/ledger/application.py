@@ -230,6 +230,14 @@ class Ledger(Application[uuid.UUID]):
 
         self._retrying(attempt)
 
+    def set_curve(self, code: str, year: int, points: list[str], *, actor: str) -> None:
+        def attempt() -> tuple[Sequence[Aggregate], None]:
+            unit = self.get_unit(code)
+            unit.set_curve(year, points, actor=actor)
+            return [unit], None
+
+        self._retrying(attempt)
+
     def add_income(
         self,
         code: str,

@@ -78,6 +78,21 @@ def unit_opening_balance(session: Session, unit: str, year: int, amount: Amount,
     )
 
 
+@unit_group.command("curve")
+@click.argument("unit", callback=_unit_code)
+@click.argument("year", type=YEAR)
+@click.argument("points", nargs=-1, required=True, metavar="P1 … P12")
+@pass_session
+def unit_curve(session: Session, unit: str, year: int, points: tuple[str, ...]) -> None:
+    """设定 YEAR 年的序时进度曲线：1–12 月末的累计目标百分比（如财政局通报的 7 月 58.00）。"""
+    session.ledger().set_curve(unit, year, list(points), actor=session.actor)
+    session.wrote()
+    session.emit(
+        f"已设定单位 {unit} {year} 年序时进度：{'、'.join(f'{i + 1}月 {p}%' for i, p in enumerate(points))}",
+        {"ok": True, "unit": unit, "year": year, "points": list(points)},
+    )
+
+
 @click.group("project")
 def project_group() -> None:
     """项目（预算项目）：登记。"""

@@ -79,6 +79,16 @@ class Unit(Aggregate):
         def apply(self, unit: Unit) -> None:
             unit.income_count += 1
 
+    class CurveSet(Event):
+        """The 序时进度 curve of a year: cumulative target % at each month end (12 values)."""
+
+        class_version = 1
+        year: int
+        points: list[str]
+
+        def apply(self, unit: Unit) -> None:
+            unit.curves[self.year] = list(self.points)
+
     class YearClosed(Event):
         class_version = 1
         year: int
@@ -95,6 +105,7 @@ class Unit(Aggregate):
         self.opening: dict[tuple[int, str], int] = {}
         self.income_count = 0
         self.closed_through: int | None = None
+        self.curves: dict[int, list[str]] = {}
 
     @staticmethod
     def create_id(code: str) -> uuid.UUID:
@@ -150,6 +161,29 @@ class Unit(Aggregate):
             source=str(source),
             function=function,
             doc=doc,
+        )
+
+    def set_curve(self, year: int, points: list[str], *, actor: str) -> None:
+        """Record the year's 序时进度 curve (percentages, non-decreasing, the last ≤ 100)."""
+        from decimal import Decimal, InvalidOperation
+
+        from ledger.errors import MalformedInput
+
+        if len(points) != 12:
+            raise MalformedInput(f"序时进度曲线需要 12 个月的累计百分比，收到 {len(points)} 个")
+        try:
+            values = [Decimal(p) for p in points]
+        except InvalidOperation:
+            raise MalformedInput("序时进度曲线的每个值都应是数字（百分比），如 8.33") from None
+        if any(not v.is_finite() or v < 0 or v > 100 for v in values) or values != sorted(values):
+            raise MalformedInput("序时进度曲线应为 0–100 之间、逐月不减的累计百分比")
+        self.trigger_event(
+            self.CurveSet,
+            on=dt.date(year, 1, 1),
+            actor=actor,
+            unit=self.code,
+            year=year,
+            points=[f"{v:.2f}" for v in values],
         )
 
     def close_year(self, year: int, *, withdrawn: list[str], actor: str) -> None:

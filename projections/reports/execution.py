@@ -1,0 +1,225 @@
+"""``ledger report execution``: per project line, quota against execution, with the score.
+
+Columns: 年初预算数, 全年预算数, 已分配, 已申请未拨付 (of which 待财政统筹拨付), 全年执行数,
+执行率, 未执行 and 得分 (the funds-line score: the rule in force, or the override a
+clerk recorded). Where the line has a 预算执行率 target (绩效目标), the report judges it.
+Totals per unit, and over all units when several are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from ledger import calendar
+from ledger.cli import Session, pass_session
+from ledger.cli.params import YEAR, Choice
+from ledger.domain.project import Fund
+from ledger.errors import NotFound
+from ledger.money import percent, wan
+from projections import runner, scoring
+from projections.assessments import scores, targets
+from projections.directory import projects, units
+from projections.movements import movements
+from projections.output import Report, Sheet, emit
+from projections.query import Cutoff, ProjectYear, project_years
+from projections.report_cli import current, cutoff, output_format, report_options
+
+COLUMNS = [
+    "项目",
+    "项目名称",
+    "年初预算数",
+    "全年预算数",
+    "已分配",
+    "已申请未拨付",
+    "其中：待财政统筹拨付",
+    "全年执行数",
+    "执行率",
+    "未执行",
+    "得分",
+]
+
+
+def default_year(conn: Connection, unit: str | None, cut: Cutoff) -> int:
+    """The latest fiscal year with money movements (for the unit), else the current year."""
+    m = movements
+    query = select(func.max(m.c.year)).where(
+        m.c.kind.notin_(("carry_in", "carry_allocation", "carry_in_payment")), cut.movements()
+    )
+    if unit is not None:
+        query = query.where(m.c.project_id.in_(select(projects.c.project_id).where(projects.c.unit == unit)))
+    year = conn.execute(query).scalar()
+    return int(year) if year else (cut.as_of.year if cut.as_of else calendar.today().year)
+
+
+def check_unit(conn: Connection, unit: str | None) -> None:
+    if unit is not None and conn.execute(select(units.c.unit).where(units.c.unit == unit)).first() is None:
+        raise NotFound(f"单位 {unit} 不存在。请检查单位编码（ledger unit add 登记）。")
+
+
+def overrides(conn: Connection, year: int, cut: Cutoff) -> dict[str, int]:
+    query = (
+        select(scores.c.project_id, scores.c.score).where(scores.c.year == year).order_by(scores.c.position)
+    )
+    if cut.known_at is not None:
+        query = query.where(scores.c.recorded_at <= cut.known_at_naive_utc)
+    return {pid: int(s) for pid, s in conn.execute(query)}
+
+
+def rate_targets(conn: Connection, year: int, cut: Cutoff) -> dict[str, tuple[str, Decimal]]:
+    """预算执行率 targets per project: (operator, value)."""
+    t = targets
+    query = (
+        select(t.c.project_id, t.c.operator, t.c.value)
+        .where(t.c.year == year, t.c.indicator == "预算执行率")
+        .order_by(t.c.position)
+    )
+    if cut.known_at is not None:
+        query = query.where(t.c.recorded_at <= cut.known_at_naive_utc)
+    return {pid: (op, Decimal(value)) for pid, op, value in conn.execute(query)}
+
+
+def judge(rate: str, target: tuple[str, Decimal]) -> str:
+    op, value = target
+    r = Decimal(rate)
+    ok = r >= value if op == ">=" else r <= value if op == "<=" else r == value
+    return "达标" if ok else "未达标"
+
+
+def line_row(line: ProjectYear, score: Decimal) -> list[Any]:
+    return [
+        f"{line.unit}/{line.code}",
+        line.name,
+        wan(line.opening),
+        wan(line.quota),
+        wan(line.allocated),
+        wan(line.pending),
+        wan(line.held),
+        wan(line.paid),
+        percent(line.paid, line.quota),
+        wan(line.unexecuted),
+        f"{score:.2f}",
+    ]
+
+
+def totals_row(label: str, lines: list[ProjectYear]) -> list[Any]:
+    s = {
+        f: sum(getattr(x, f) for x in lines)
+        for f in ("opening", "quota", "allocated", "pending", "held", "paid")
+    }
+    return [
+        label,
+        "",
+        wan(s["opening"]),
+        wan(s["quota"]),
+        wan(s["allocated"]),
+        wan(s["pending"]),
+        wan(s["held"]),
+        wan(s["paid"]),
+        percent(s["paid"], s["quota"]),
+        wan(s["quota"] - s["paid"]),
+        "",
+    ]
+
+
+@click.command("execution")
+@click.option("--unit", default=None, help="单位编码（默认全部单位）。")
+@click.option("--year", type=YEAR, default=None, help="财政年度（默认：有资金变动的最近年度）。")
+@click.option(
+    "--function", "function_prefix", default="", help="只看此功能分类科目（类/款/项前缀），如 21508。"
+)
+@click.option("--fund", type=Choice([f.value for f in Fund]), default=None, help="只看此资金来源。")
+@click.option(
+    "--score-rule", default=None, help="得分规则：proportional（默认，按执行率比例）或 threshold[:N]。"
+)
+@report_options
+@pass_session
+def execution(
+    session: Session,
+    unit: str | None,
+    year: int | None,
+    function_prefix: str,
+    fund: str | None,
+    score_rule: str | None,
+    fmt: str | None,
+    output: str | None,
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+) -> None:
+    """预算执行情况：逐项目列出指标、分配、待拨付、执行数、执行率和得分。"""
+    rule = scoring.check_rule(score_rule or scoring.default_rule())
+    fmt = output_format(session, fmt, output)
+    ledger = current(session)
+    cut = cutoff(as_of, known_at)
+    reader, _ = runner.engines(ledger.store)
+    with reader.connect() as conn:
+        check_unit(conn, unit)
+        year = year or default_year(conn, unit, cut)
+        lines = project_years(
+            conn, unit=unit, year=year, cutoff=cut, function_prefix=function_prefix, fund=fund or ""
+        )
+        lines = [x for x in lines if x.quota or x.paid or x.pending or x.allocated or x.opening]
+        override = overrides(conn, year, cut)
+        goals = rate_targets(conn, year, cut)
+    columns = list(COLUMNS)
+    with_targets = any(x.project_id in goals for x in lines)
+    if with_targets:
+        columns += ["执行率目标", "是否达标"]
+    rows: list[list[Any]] = []
+    records = []
+    by_unit: dict[str, list[ProjectYear]] = {}
+    for line in lines:
+        by_unit.setdefault(line.unit, []).append(line)
+    for code, group in by_unit.items():
+        for line in group:
+            score = scoring.score(line.paid, line.quota, rule=rule, override=override.get(line.project_id))
+            row = line_row(line, score)
+            goal = goals.get(line.project_id)
+            if with_targets:
+                row += [f"{goal[0]} {goal[1]}%" if goal else "", judge(row[8], goal) if goal else ""]
+            rows.append(row)
+            records.append(
+                {
+                    "project": f"{line.unit}/{line.code}",
+                    "name": line.name,
+                    "function": line.function,
+                    "fund": line.fund,
+                    "opening_fen": line.opening,
+                    "quota_fen": line.quota,
+                    "allocated_fen": line.allocated,
+                    "pending_fen": line.pending,
+                    "held_fen": line.held,
+                    "paid_fen": line.paid,
+                    "unexecuted_fen": line.unexecuted,
+                    "rate": row[8],
+                    "score": row[10],
+                    "score_overridden": line.project_id in override,
+                    **({"target": f"{goal[0]} {goal[1]}", "judgement": row[-1]} if goal else {}),
+                }
+            )
+        total = totals_row(f"{code} 合计", group)
+        rows.append(total + [""] * (len(columns) - len(total)))
+    if len(by_unit) > 1:
+        total = totals_row("总计", lines)
+        rows.append(total + [""] * (len(columns) - len(total)))
+    notes = [f"得分规则：{'记录的认定得分优先，其次' if override else ''}{rule}（分值 10）。金额单位：万元。"]
+    title = f"{year} 年预算执行情况" + (f"（{unit}）" if unit else "（全部单位）")
+    subtitle = cut.describe()
+    data = {
+        "year": year,
+        "unit": unit,
+        "score_rule": rule,
+        "projects": records,
+        "as_of": str(cut.as_of or ""),
+        "known_at": cut.known_at.isoformat() if cut.known_at else "",
+    }
+    emit(Report(title, [Sheet(title, columns, rows, notes=notes)], subtitle=subtitle, data=data), fmt, output)
+
+
+def register(report_group: click.Group, root: click.Group) -> None:
+    report_group.add_command(execution)
