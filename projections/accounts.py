@@ -67,13 +67,30 @@ def gather(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -
     facts = Facts(unit, year)
     lines = project_years(conn, unit=unit, year=year, cutoff=cutoff)
     overrides = _score_overrides(conn, unit, year, cutoff)
+    m0 = movements
+    idle = set(
+        conn.execute(
+            select(projects.c.project_id).where(
+                projects.c.unit == unit,
+                projects.c.project_id.notin_(select(m0.c.project_id).where(m0.c.project_id.is_not(None))),
+            )
+        ).scalars()
+    )
+    present = set(
+        conn.execute(
+            select(m0.c.project_id)
+            .distinct()
+            .where(m0.c.year == year, m0.c.project_id.is_not(None), cutoff.movements())
+        ).scalars()
+    )
     for line in lines:
         basic = line.category in BASIC
         if line.paid:
             facts.spend[(line.function, basic, line.fund)] += line.paid
         if line.fund == Fund.GENERAL.value and line.economic in SANGONG:
             facts.sangong_quota[line.economic] += line.quota
-        if line.category == Category.SPECIFIC.value and (line.quota or line.paid or line.opening):
+        active = line.project_id in present or line.project_id in idle
+        if line.category == Category.SPECIFIC.value and active:
             facts.projects.append(
                 (line.code, line.opening, line.quota, line.paid, overrides.get(line.project_id))
             )

@@ -59,6 +59,8 @@ def compare(
     rows = []
     for address, expected in published.items():
         ours = ledger_cells.get(address)
+        if ours is None and address.startswith("公开"):
+            ours = "0.00"  # the ledger leaves zero rows out, as published tables may
         if ours is None:
             outcome, diff = MISMATCH, ""
         else:
