@@ -55,9 +55,26 @@ class Server:
 
     def psql(self, dbname: str, sql: str, user: str = OWNER) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.bindir / "psql"), "-h", self.host, "-p", str(self.port), "-U", user, "-d", dbname,
-             "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql],
-            capture_output=True, text=True, check=False,
+            [
+                str(self.bindir / "psql"),
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                user,
+                "-d",
+                dbname,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-X",
+                "-q",
+                "-c",
+                sql,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
 
     def createdb(self, dbname: str) -> None:
@@ -84,21 +101,29 @@ def running_server() -> Iterator[Server]:
     port = free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     subprocess.run(
-        _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", OWNER, "--auth=trust",
-                         "-E", "UTF8", "--no-sync"]),
-        check=True, capture_output=True, env=env,
+        _as_server_user(
+            [str(bindir / "initdb"), "-D", str(data), "-U", OWNER, "--auth=trust", "-E", "UTF8", "--no-sync"]
+        ),
+        check=True,
+        capture_output=True,
+        env=env,
     )
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     subprocess.run(
-        _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"),
-                         "-w", "start"]),
-        check=True, capture_output=True, env=env,
+        _as_server_user(
+            [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"]
+        ),
+        check=True,
+        capture_output=True,
+        env=env,
     )
     try:
         yield Server("127.0.0.1", port, bindir)
     finally:
         subprocess.run(
             _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            check=False, capture_output=True, env=env,
+            check=False,
+            capture_output=True,
+            env=env,
         )
         shutil.rmtree(base, ignore_errors=True)

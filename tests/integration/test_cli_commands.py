@@ -814,3 +814,38 @@ def test_a_bare_project_code_used_by_two_units_must_be_qualified(unit_with_proje
         says="153001/P1",
     )
     ok(run, "appropriation", "issue", "153002/P1", "1", "--date", "2024-03-01", "--doc", "文")
+
+
+def test_a_performance_target_is_recorded_and_judged(unit_with_project: str, run: Run) -> None:
+    ok(run, "target", "set", "P1", "2024", "预算执行率", ">=", "95", "--unit", "%")
+    ok(
+        run,
+        "payment",
+        "request",
+        "P1",
+        "96000",
+        "--payee",
+        "甲",
+        "--economic",
+        "31299",
+        "--date",
+        "2024-03-01",
+        "--settled-on",
+        "2024-03-02",
+    )
+    out = json.loads(
+        run("--format", "json", "report", "execution", "--unit", "153001", "--year", "2024").stdout
+    )
+    assert out["projects"][0]["target"] == ">= 95" and out["projects"][0]["judgement"] == "达标"
+    history = json.loads(run("--format", "json", "history", "P1").stdout)["events"]
+    assert "设定绩效目标" in [e["act"] for e in history]
+
+
+def test_year_close_withdraws_several_projects_listed_after_one_flag(db: str, run: Run) -> None:
+    ok(run, "unit", "add", "153001", "局")
+    for code in ("A", "B", "C"):
+        ok(run, "project", "add", "153001", code, code, "--function", "2150805", "--category", "特定目标类")
+        ok(run, "appropriation", "issue", f"153001/{code}", "100", "--date", "2024-01-05", "--doc", "文")
+    refused(db, run, "year", "close", "153001", "2024", "C", code=2, says="--withdraw")
+    out = json.loads(ok(run, "--format", "json", "year", "close", "153001", "2024", "--withdraw", "A", "B"))
+    assert {p["project"]: p["withdrawn_fen"] for p in out["projects"]} == {"A": 10000, "B": 10000, "C": 0}

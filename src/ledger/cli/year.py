@@ -7,6 +7,7 @@ import click
 from ledger.application import check_unit_code
 from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR
+from ledger.errors import MalformedInput
 from ledger.money import Amount
 
 
@@ -22,11 +23,20 @@ def year_group() -> None:
     "--withdraw",
     multiple=True,
     metavar="PROJECT",
-    help="收回该项目的未支付指标（可重复）；其余项目的未支付指标结转下年。",
+    help="收回该项目的未支付指标（可重复，或在其后列出多个项目）；其余项目的未支付指标结转下年。",
 )
+@click.argument("more", nargs=-1, metavar="[PROJECT]...")
 @pass_session
-def year_close(session: Session, unit: str, year: int, withdraw: tuple[str, ...]) -> None:
-    """结账单位 UNIT 的 YEAR 年度：未支付指标结转（或收回），此后不能再记入该年度。"""
+def year_close(
+    session: Session, unit: str, year: int, withdraw: tuple[str, ...], more: tuple[str, ...]
+) -> None:
+    """结账单位 UNIT 的 YEAR 年度：未支付指标结转（或收回），此后不能再记入该年度。
+
+    ledger year close 153001 2024 --withdraw P1 P2 收回 P1、P2 的未支付指标。
+    """
+    if more and not withdraw:
+        raise MalformedInput(f"多余的参数：{' '.join(more)}。要收回指标的项目请写在 --withdraw 之后。")
+    withdraw = (*withdraw, *more)
     code = check_unit_code(unit)
     ledger = session.ledger()
     refs = [ledger.resolve_project(w if "/" in w else f"{code}/{w}") for w in withdraw]
