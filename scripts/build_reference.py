@@ -40,7 +40,7 @@ def main() -> None:
     ledger(db, "import", str(DATA / "targets-2020" / "ledger.jsonl"))
     ledger(db, "import", str(DATA / "guloo-2024" / "ledger.jsonl"))
     ledger(db, "report", "month", "153001", "2024-12")
-    ledger(db, "report", "backlog", "--unit", "153001", "--year", "2024")
+    ledger(db, "report", "backlog", "--unit", "153001", "--year", "2024", "--as-of", "2024-12-31")
     status = ledger(
         db,
         "reconcile",
@@ -48,6 +48,7 @@ def main() -> None:
         "2024",
         "--published",
         str(DATA / "guloo-2024" / "published.json"),
+        "--differences",
         check=False,
     )
     ledger(db, "report", "execution", "--unit", "153001", "--year", "2024", "--as-of", "2024-06-30")

@@ -124,7 +124,7 @@ def backlog_sheets(
 
 @click.command("backlog")
 @click.option("--unit", default=None, help="单位编码（默认全部单位）。")
-@click.option("--year", type=YEAR, default=None, help="财政年度（默认：有资金变动的最近年度）。")
+@click.option("--year", type=YEAR, default=None, help="财政年度（默认：所有年度尚未拨付的支付）。")
 @click.option("--older-than", type=int, default=None, metavar="DAYS", help="只列出账龄超过 DAYS 天的支付。")
 @report_options
 @pass_session
@@ -147,9 +147,10 @@ def backlog(
     reader, _ = runner.engines(ledger.store)
     with reader.connect() as conn:
         check_unit(conn, unit)
-        year = year or default_year(conn, unit, cut)
         sheets, data = backlog_sheets(conn, unit, year, cut, older_than)
-    title = f"{year} 年未拨付支付" + (f"（{unit}）" if unit else "（全部单位）")
+        if year is None and not data["payments"] and not data["unrequested"]:
+            sheets, data = backlog_sheets(conn, unit, default_year(conn, unit, cut), cut, older_than)
+    title = (f"{year} 年" if year else "") + "未拨付支付" + (f"（{unit}）" if unit else "（全部单位）")
     emit(
         Report(title, sheets, subtitle=cut.describe(), data={"year": year, "unit": unit, **data}), fmt, output
     )

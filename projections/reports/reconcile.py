@@ -92,6 +92,7 @@ def compare(
 )
 @click.option("--tolerance", default="0.01", show_default=True, help="尾数误差的容差（万元）。")
 @click.option("--score-rule", default=None, help="得分规则：proportional（默认）或 threshold[:N]。")
+@click.option("--differences", is_flag=True, help="逐项表只列出尾数误差和不一致的项（汇总仍计全部）。")
 @report_options
 @pass_session
 def reconcile(
@@ -101,6 +102,7 @@ def reconcile(
     published_file: Path,
     tolerance: str,
     score_rule: str | None,
+    differences: bool,
     fmt: str | None,
     output: str | None,
     as_of: dt.date | None,
@@ -127,6 +129,8 @@ def reconcile(
     extra = sorted(a for a, v in ours.items() if a not in published and Decimal(v) != 0)
     order = {MISMATCH: 0, ROUNDING: 1, MATCH: 2}
     shown = sorted(rows, key=lambda r: (order[r["outcome"]], r["address"]))
+    if differences:
+        shown = [r for r in shown if r["outcome"] != MATCH]
     columns = ["地址", "结果", "公开数", "账簿数", "差额", "说明"]
     summary = [[o, n] for o, n in counts.items()] + [["合计", len(rows)]]
     sheets = [
@@ -140,7 +144,7 @@ def reconcile(
             ],
         ),
     ]
-    if extra:
+    if extra and not differences:
         sheets.append(
             Sheet(
                 "账簿有而公开数文件没有的非零项（仅供参考）",
