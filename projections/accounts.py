@@ -30,6 +30,16 @@ from projections.movements import movements
 from projections.query import NO_CUTOFF, Cutoff, project_years
 
 FISCAL = (Fund.GENERAL.value, Fund.GOVERNMENT_FUND.value, Fund.STATE_CAPITAL.value)
+INCOME_01 = [
+    "一般公共预算财政拨款收入",
+    "政府性基金预算财政拨款收入",
+    "国有资本经营预算财政拨款收入",
+    "上级补助收入",
+    "事业收入",
+    "经营收入",
+    "附属单位上缴收入",
+    "其他收入",
+]
 SOURCES = ("上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
 BASIC = (Category.PERSONNEL.value, Category.OPERATING.value)
 SANGONG = {

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.engine import Connection
 
-from projections.directory import projects
+from ledger.errors import NotFound
+from projections.directory import projects, units
 from projections.movements import movements
 
 
@@ -254,3 +255,11 @@ def held_by_project(
         if o.held:
             held[o.project_id] = held.get(o.project_id, 0) + o.amount
     return held
+
+
+def unit_name(conn: Connection, unit: str) -> str:
+    """The unit's registered name; NotFound if the cut-off does not know the unit."""
+    row = conn.execute(select(units.c.name).where(units.c.unit == unit)).first()
+    if row is None:
+        raise NotFound(f"单位 {unit} 不存在（或在所选时点尚未登记）。")
+    return str(row[0])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session
@@ -75,6 +77,15 @@ def output_format(session: Session, fmt: str | None, output: str | None) -> str:
             return "table"
         raise MalformedInput(f"无法从文件名“{output}”判断格式，请加 --format")
     return session.fmt
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[Connection]:
+    """A read connection to the read models, caught up first (see :func:`current`)."""
+    ledger = current(session)
+    reader, _ = runner.engines(ledger.store)
+    with reader.connect() as conn:
+        yield conn
 
 
 def current(session: Session) -> Any:

@@ -18,47 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ledger.codes import CodeKind, catalogue
+from projections.accounts import INCOME_01
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "002_ada3e610281bf11c.txt"
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-CLASSES = [
-    "201",
-    "202",
-    "203",
-    "204",
-    "205",
-    "206",
-    "207",
-    "208",
-    "210",
-    "211",
-    "212",
-    "213",
-    "214",
-    "215",
-    "216",
-    "217",
-    "219",
-    "220",
-    "221",
-    "222",
-    "223",
-    "224",
-    "229",
-    "231",
-    "232",
-    "234",
-]
-INCOME_01 = [
-    "一般公共预算财政拨款收入",
-    "政府性基金预算财政拨款收入",
-    "国有资本经营预算财政拨款收入",
-    "上级补助收入",
-    "事业收入",
-    "经营收入",
-    "附属单位上缴收入",
-    "其他收入",
-]
+CLASSES = [code for code in catalogue(CodeKind.FUNCTION) if len(code) == 3]  # the 26 类 in printed order
 
 
 def cell(text: str) -> str:

@@ -19,11 +19,10 @@ from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR
 from ledger.errors import MalformedInput
 from ledger.money import wan
-from projections import runner
 from projections.directory import projects
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, OpenPayment, open_payments, project_years
-from projections.report_cli import current, cutoff, output_format, report_options
+from projections.report_cli import cutoff, output_format, reading, report_options
 from projections.reports.execution import check_unit, default_year
 
 
@@ -142,10 +141,8 @@ def backlog(
     if older_than is not None and older_than < 0:
         raise MalformedInput("--older-than 应为非负天数")
     fmt = output_format(session, fmt, output)
-    ledger = current(session)
     cut = cutoff(as_of, known_at)
-    reader, _ = runner.engines(ledger.store)
-    with reader.connect() as conn:
+    with reading(session) as conn:
         check_unit(conn, unit)
         sheets, data = backlog_sheets(conn, unit, year, cut, older_than)
         if year is None and not data["payments"] and not data["unrequested"]:

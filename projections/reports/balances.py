@@ -10,10 +10,10 @@ from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR
 from ledger.errors import RuleViolation
 from ledger.money import wan
-from projections import accounts, runner
+from projections import accounts
 from projections.output import Report, Sheet, emit
-from projections.report_cli import current, cutoff, output_format, report_options
-from projections.reports.final_accounts import unit_name
+from projections.query import unit_name
+from projections.report_cli import cutoff, output_format, reading, report_options
 
 
 @click.command("balances")
@@ -32,10 +32,8 @@ def balances(
 ) -> None:
     """年初结转和结余、本年收入、本年支出、年末结转和结余（按资金性质），并校验公开01、公开04 恒等式。"""
     fmt = output_format(session, fmt, output)
-    ledger = current(session)
     cut = cutoff(as_of, known_at)
-    reader, _ = runner.engines(ledger.store)
-    with reader.connect() as conn:
+    with reading(session) as conn:
         name = unit_name(conn, unit)
         facts = accounts.gather(conn, unit, year, cut)
     table = accounts.cells(facts)

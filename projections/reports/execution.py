@@ -22,13 +22,13 @@ from ledger.cli.params import YEAR, Choice
 from ledger.domain.project import Fund
 from ledger.errors import NotFound
 from ledger.money import percent, wan
-from projections import runner, scoring
+from projections import scoring
 from projections.assessments import scores, targets
 from projections.directory import projects, units
 from projections.movements import movements
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, ProjectYear, project_years
-from projections.report_cli import current, cutoff, output_format, report_options
+from projections.report_cli import cutoff, output_format, reading, report_options
 
 COLUMNS = [
     "项目",
@@ -154,10 +154,8 @@ def execution(
     """预算执行情况：逐项目列出指标、分配、待拨付、执行数、执行率和得分。"""
     rule = scoring.check_rule(score_rule or scoring.default_rule())
     fmt = output_format(session, fmt, output)
-    ledger = current(session)
     cut = cutoff(as_of, known_at)
-    reader, _ = runner.engines(ledger.store)
-    with reader.connect() as conn:
+    with reading(session) as conn:
         check_unit(conn, unit)
         year = year or default_year(conn, unit, cut)
         lines = project_years(

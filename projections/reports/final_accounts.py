@@ -11,11 +11,12 @@ import click
 from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR, Choice
 from ledger.codes import CodeKind, catalogue, name_of
-from ledger.errors import NotFound
-from projections import accounts, runner, scoring
-from projections.directory import projects, units
+from projections import accounts, scoring
+from projections.accounts import INCOME_01
+from projections.directory import projects
 from projections.output import Report, Sheet, emit
-from projections.report_cli import current, cutoff, output_format, report_options
+from projections.query import unit_name
+from projections.report_cli import cutoff, output_format, reading, report_options
 
 TABLES = ["公开01", "公开02", "公开03", "公开04", "公开05", "公开06", "公开07", "公开08", "公开09", "自评"]
 TITLES = {
@@ -30,16 +31,6 @@ TITLES = {
     "公开09": "国有资本经营预算财政拨款支出决算表",
     "自评": "项目支出绩效自评表（资金情况）",
 }
-INCOME_01 = [
-    "一般公共预算财政拨款收入",
-    "政府性基金预算财政拨款收入",
-    "国有资本经营预算财政拨款收入",
-    "上级补助收入",
-    "事业收入",
-    "经营收入",
-    "附属单位上缴收入",
-    "其他收入",
-]
 NUMERALS = "一二三四五六七八九十"
 # for each table: the column that gets 上年决算数 / 增减 / 增减% when the prior year exists
 YOY = {"公开02": "本年收入合计", "公开03": "本年支出合计", "公开05": "合计"}
@@ -237,15 +228,6 @@ def sheet_for(
     return Sheet(title, heading, rows)
 
 
-def unit_name(conn: Any, unit: str) -> str:
-    from sqlalchemy import select
-
-    row = conn.execute(select(units.c.name).where(units.c.unit == unit)).first()
-    if row is None:
-        raise NotFound(f"单位 {unit} 不存在（或在所选时点尚未登记）。")
-    return str(row[0])
-
-
 @click.command("final-accounts")
 @click.argument("unit")
 @click.argument("year", type=YEAR)
@@ -267,10 +249,8 @@ def final_accounts(
     """决算：公开01–公开09 与项目自评表资金情况，逐格从事件计算（万元，逐格四舍五入）。"""
     rule = scoring.check_rule(score_rule or scoring.default_rule())
     fmt = output_format(session, fmt, output)
-    ledger = current(session)
     cut = cutoff(as_of, known_at)
-    reader, _ = runner.engines(ledger.store)
-    with reader.connect() as conn:
+    with reading(session) as conn:
         name = unit_name(conn, unit)
         facts = accounts.gather(conn, unit, year, cut)
         cells = accounts.cells(facts, score_rule=rule)

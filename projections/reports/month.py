@@ -25,16 +25,14 @@ from ledger.cli import Session, pass_session
 from ledger.codes import CodeKind, name_of, rollup
 from ledger.errors import MalformedInput
 from ledger.money import percent, wan
-from projections import runner
 from projections.assessments import curves
 from projections.directory import projects
 from projections.movements import movements
 from projections.output import Report, Sheet, emit
-from projections.query import Cutoff, project_years
-from projections.report_cli import current, output_format, report_options
+from projections.query import Cutoff, project_years, unit_name
+from projections.report_cli import output_format, reading, report_options
 from projections.reports.backlog import backlog_sheets
 from projections.reports.execution import check_unit
-from projections.reports.final_accounts import unit_name
 
 CENT = Decimal("0.01")
 
@@ -175,12 +173,10 @@ def month_report(
     if chart is not None and chart.suffix.lower() != ".png":
         raise MalformedInput("--chart 的文件名应以 .png 结尾")
     fmt = output_format(session, fmt, output)
-    ledger = current(session)
     month_end = calendar.month_end(year, month)
     cut = Cutoff(as_of or month_end, known_at)
     start = dt.date(year, month, 1)
-    reader, _ = runner.engines(ledger.store)
-    with reader.connect() as conn:
+    with reading(session) as conn:
         check_unit(conn, unit)
         name = unit_name(conn, unit)
         curve, curve_source = curve_for(conn, unit, year, cut)

@@ -19,10 +19,10 @@ import click
 from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR
 from ledger.errors import MalformedInput, RuleViolation
-from projections import accounts, runner, scoring
+from projections import accounts, scoring
 from projections.output import Report, Sheet, emit
-from projections.report_cli import current, cutoff, output_format, report_options
-from projections.reports.final_accounts import unit_name
+from projections.query import unit_name
+from projections.report_cli import cutoff, output_format, reading, report_options
 
 MATCH, ROUNDING, MISMATCH = "一致", "尾数误差", "不一致"
 
@@ -118,10 +118,8 @@ def reconcile(
     published, notes, _ = read_published(published_file, unit, year)
     rule = scoring.check_rule(score_rule or scoring.default_rule())
     fmt = output_format(session, fmt, output)
-    ledger = current(session)
     cut = cutoff(as_of, known_at)
-    reader, _ = runner.engines(ledger.store)
-    with reader.connect() as conn:
+    with reading(session) as conn:
         name = unit_name(conn, unit)
         ours = accounts.cells(accounts.gather(conn, unit, year, cut), score_rule=rule)
     rows = compare(ours, published, notes, tol)

@@ -101,6 +101,43 @@ class ProjectCodeIndex(Aggregate):
         return code_index_id(code)
 
 
+def register_project(
+    unit: Unit,
+    index: ProjectCodeIndex | None,
+    code: str,
+    *,
+    name: str,
+    function: str,
+    category: Category,
+    fund: Fund,
+    economic: str,
+    doc: str,
+    level: str,
+    actor: str,
+) -> tuple[Project, ProjectCodeIndex]:
+    """Decide a new project line: listed on its unit, created, and indexed by its code."""
+    today = _today()
+    unit.list_project(code, on=today, actor=actor)
+    project = Project.register(
+        unit=unit.code,
+        code=code,
+        name=name,
+        function=function,
+        category=category,
+        fund=fund,
+        economic=economic,
+        doc=doc,
+        level=level,
+        closed_through=unit.closed_through,
+        on=today,
+        actor=actor,
+    )
+    if index is None:
+        index = ProjectCodeIndex(code=code)
+    index.trigger_event(ProjectCodeIndex.Listed, unit=unit.code)
+    return project, index
+
+
 def code_index_id(code: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"code:{code}")
 
@@ -286,11 +323,11 @@ class Ledger(Application[uuid.UUID]):
                 if same:
                     return [], False
                 raise AlreadyExists(f"项目 {ref} 已登记为“{existing.name}”，请换一个项目编码。")
-            today = _today()
-            unit.list_project(ref.code, on=today, actor=actor)
-            project = Project.register(
-                unit=ref.unit,
-                code=ref.code,
+            index = self._get(code_index_id(ref.code), ProjectCodeIndex)
+            project, index = register_project(
+                unit,
+                index,
+                ref.code,
                 name=name,
                 function=function,
                 category=category,
@@ -298,14 +335,8 @@ class Ledger(Application[uuid.UUID]):
                 economic=economic,
                 doc=doc,
                 level=level,
-                closed_through=unit.closed_through,
-                on=today,
                 actor=actor,
             )
-            index = self._get(code_index_id(ref.code), ProjectCodeIndex)
-            if index is None:
-                index = ProjectCodeIndex(code=ref.code)
-            index.trigger_event(ProjectCodeIndex.Listed, unit=ref.unit)
             return [unit, project, index], True
 
         return self._retrying(attempt)

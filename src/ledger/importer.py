@@ -51,6 +51,7 @@ from ledger.application import (
     check_project_code,
     check_unit_code,
     code_index_id,
+    register_project,
 )
 from ledger.domain.project import Category, Fund, IssueKind, Level, Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
@@ -390,28 +391,21 @@ def _decide(
                 raise AlreadyExists(f"项目 {unit.code}/{code} 已登记为“{existing.name}”")
             recorded = False
         else:
-            unit.list_project(code, on=calendar.today(), actor=actor)
-            world.add(
-                Project.register(
-                    unit=unit.code,
-                    code=code,
-                    name=name,
-                    function=function,
-                    category=category,
-                    fund=fund,
-                    economic=economic,
-                    doc=doc,
-                    level=level,
-                    closed_through=unit.closed_through,
-                    on=calendar.today(),
-                    actor=actor,
-                )
+            project, index = register_project(
+                unit,
+                world.load(code_index_id(code), ProjectCodeIndex),
+                code,
+                name=name,
+                function=function,
+                category=category,
+                fund=fund,
+                economic=economic,
+                doc=doc,
+                level=level,
+                actor=actor,
             )
-            index = world.load(code_index_id(code), ProjectCodeIndex)
-            if index is None:
-                index = ProjectCodeIndex(code=code)
-                world.add(index)
-            index.trigger_event(ProjectCodeIndex.Listed, unit=unit.code)
+            world.add(project)
+            world.add(index)
     elif op in ("appropriation.issue", "appropriation.reduce", "allocation.add"):
         project = world.project(world.resolve(f.get("project", "项目")))
         amount, on = f.amount(), f.date()
