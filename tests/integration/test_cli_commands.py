@@ -849,3 +849,25 @@ def test_year_close_withdraws_several_projects_listed_after_one_flag(db: str, ru
     refused(db, run, "year", "close", "153001", "2024", "C", code=2, says="--withdraw")
     out = json.loads(ok(run, "--format", "json", "year", "close", "153001", "2024", "--withdraw", "A", "B"))
     assert {p["project"]: p["withdrawn_fen"] for p in out["projects"]} == {"A": 10000, "B": 10000, "C": 0}
+
+
+def test_a_recorded_act_is_not_reported_as_lost_when_the_read_models_lag(
+    unit_with_project: str, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger import hooks
+
+    def broken(_ledger: object) -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(hooks, "after_write", [broken])
+    before = len(stored_events(unit_with_project))
+    result = run(
+        "payment", "request", "P1", "100", "--payee", "甲", "--economic", "31299", "--date", "2024-03-01"
+    )
+    assert result.exit_code == 0 and "已记录成功" in result.output
+    assert len(stored_events(unit_with_project)) == before + 1
+    monkeypatch.undo()
+    report = json.loads(
+        run("--format", "json", "report", "execution", "--unit", "153001", "--year", "2024").stdout
+    )
+    assert report["projects"][0]["pending_fen"] == 10000  # the next report caught the models up

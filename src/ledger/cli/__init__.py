@@ -60,9 +60,21 @@ class Session:
         return self._ledger
 
     def wrote(self) -> None:
-        """Called after a command recorded events: lets plugins catch their models up."""
+        """Called after a command recorded events: lets plugins catch their models up.
+
+        The act is already recorded; if the read models cannot be brought up to date now
+        (a busy database, say), the clerk is told, and the next report catches them up.
+        """
         for hook in hooks.after_write:
-            hook(self.ledger())
+            try:
+                hook(self.ledger())
+            except Exception as e:
+                if os.environ.get("LEDGER_DEBUG"):
+                    raise
+                click.echo(
+                    f"注意：已记录成功，但读模型暂未更新（{type(e).__name__}）；下一次查询报表时会自动补上。",
+                    err=True,
+                )
 
     def initialised(self) -> None:
         """Called by ``ledger init`` once the event store exists."""
