@@ -29,7 +29,7 @@ from projections.directory import projects
 from projections.movements import movements
 from projections.query import NO_CUTOFF, Cutoff, project_years
 
-FISCAL = (Fund.GENERAL.value, Fund.GOVERNMENT_FUND.value, Fund.STATE_CAPITAL.value)
+FISCAL = tuple(f.value for f in Fund if f.is_fiscal)
 INCOME_01 = [
     "一般公共预算财政拨款收入",
     "政府性基金预算财政拨款收入",
@@ -67,10 +67,6 @@ class Facts:
     sangong_quota: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # 自评 rows: code → (年初, 全年, 执行, override)
     projects: list[tuple[str, int, int, int, int | None]] = field(default_factory=list)
-
-    @property
-    def has_activity(self) -> bool:
-        return bool(any(self.spend.values()) or any(self.income.values()) or self.projects)
 
 
 def gather(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -> Facts:

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,7 +193,3 @@ def emit(report: Report, fmt: str, output: str | None) -> None:
         click.echo(f"已写入 {output}", err=True)
     else:
         click.echo(text, nl=False)
-
-
-def format_option_values() -> Sequence[str]:
-    return FORMATS

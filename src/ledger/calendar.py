@@ -78,14 +78,6 @@ def local_text(instant: dt.datetime) -> str:
     return p.format("YYYY-MM-DD HH:mm:ss")
 
 
-def year_start(year: int) -> dt.date:
-    return dt.date(year, 1, 1)
-
-
-def year_end(year: int) -> dt.date:
-    return dt.date(year, 12, 31)
-
-
 def month_end(year: int, month: int) -> dt.date:
     p = pendulum.date(year, month, 1).end_of("month")
     return dt.date(p.year, p.month, p.day)
@@ -98,10 +90,6 @@ def parse_month(text: str) -> tuple[int, int]:
     if not m or not 1 <= int(m[2]) <= 12:
         raise MalformedInput(f"月份“{s[:20]}”格式不对：应为 YYYY-MM，如 2024-12")
     return int(m[1]), int(m[2])
-
-
-def days_between(start: dt.date, end: dt.date) -> int:
-    return (end - start).days
 
 
 def default_curve(month: int) -> Fraction:
