@@ -262,9 +262,3 @@ def restore_command(session: Session, file: Path) -> None:
     session.emit(
         f"已从 {file} 恢复 {len(events)} 个事件", {"ok": True, "file": str(file), "events": len(events)}
     )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(verify_command)
-    group.add_command(export_command)
-    group.add_command(restore_command)

@@ -1,4 +1,8 @@
-"""Hooks the read models and reports into the ``ledger`` command line (entry point)."""
+"""Hooks the read models and reports into the ``ledger`` command line (entry point).
+
+Loaded at every start-up, so it imports nothing heavy: the read-model runner, the
+reports and the audit commands are imported when a hook fires or a command is used.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,45 @@ import click
 
 from ledger import hooks
 from ledger.application import Ledger
-from ledger.cli import Session, pass_session
-from projections import audit, reports, runner
-from projections.report_cli import report_group
+from ledger.cli import LazyGroup, Session, pass_session
+
+REPORTS = {
+    "execution": "projections.reports.execution:execution",
+    "backlog": "projections.reports.backlog:backlog",
+    "month": "projections.reports.month:month_report",
+    "final-accounts": "projections.reports.final_accounts:final_accounts",
+    "balances": "projections.reports.balances:balances",
+}
+ROOT = {
+    "reconcile": "projections.reports.reconcile:reconcile",
+    "verify": "projections.audit:verify_command",
+    "export": "projections.audit:export_command",
+    "restore": "projections.audit:restore_command",
+}
 
 
 def _init(ledger: Ledger) -> None:
+    from projections import runner
+
     runner.create_tables(ledger.store)
     runner.catch_up(ledger)
 
 
 def _after_write(ledger: Ledger) -> None:
+    from projections import runner
+
     runner.catch_up(ledger)
 
 
 def _close(ledger: Ledger) -> None:
-    runner.dispose(ledger.store)
+    runner = sys.modules.get("projections.runner")
+    if runner is not None:
+        runner.dispose(ledger.store)
+
+
+@click.group("report", cls=LazyGroup, lazy=REPORTS)
+def report_group() -> None:
+    """报表：执行、积压、月报、决算、结余（均可 --as-of / --known-at 回放）。"""
 
 
 @click.group("projections")
@@ -35,6 +62,8 @@ def projections_group() -> None:
 @pass_session
 def projections_status(session: Session) -> None:
     """每个读模型已处理到的事件位置与事件日志的对比。"""
+    from projections import runner
+
     rows = runner.status(session.ledger())
     text = "\n".join(
         [f"{'读模型':<12}{'已处理':>10}{'日志末尾':>10}{'落后':>8}"]
@@ -59,6 +88,8 @@ def projections_status(session: Session) -> None:
 @pass_session
 def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
     """从零重建读模型（默认全部）：清空后按事件日志重放。"""
+    from projections import runner
+
     ledger = session.ledger()
     for name in names:
         runner.model_named(name)
@@ -89,5 +120,5 @@ def register(group: click.Group) -> None:
         hooks.on_close.append(_close)
     group.add_command(projections_group)
     group.add_command(report_group)
-    reports.register(report_group, group)
-    audit.register(group)
+    if isinstance(group, LazyGroup):
+        group.lazy.update(ROOT)

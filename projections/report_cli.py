@@ -1,4 +1,4 @@
-"""The ``ledger report`` group and the options every report shares."""
+"""The options every report shares, and its caught-up connection to the read models."""
 
 from __future__ import annotations
 
@@ -29,11 +29,6 @@ class InstantType(_Type):
 
 
 INSTANT = InstantType()
-
-
-@click.group("report")
-def report_group() -> None:
-    """报表：执行、积压、月报、决算、结余（均可 --as-of / --known-at 回放）。"""
 
 
 def report_options(func: F) -> F:

@@ -151,7 +151,3 @@ def backlog(
     emit(
         Report(title, sheets, subtitle=cut.describe(), data={"year": year, "unit": unit, **data}), fmt, output
     )
-
-
-def register(report_group: click.Group, root: click.Group) -> None:
-    report_group.add_command(backlog)

@@ -73,7 +73,3 @@ def balances(
     emit(report, fmt, output)
     if not all(ok for _, ok in checks):
         raise RuleViolation("决算恒等式不成立：请运行 ledger verify 检查账簿，并核对读模型。")
-
-
-def register(report_group: click.Group, root: click.Group) -> None:
-    report_group.add_command(balances)

@@ -217,7 +217,3 @@ def execution(
         "known_at": cut.known_at.isoformat() if cut.known_at else "",
     }
     emit(Report(title, [Sheet(title, columns, rows, notes=notes)], subtitle=subtitle, data=data), fmt, output)
-
-
-def register(report_group: click.Group, root: click.Group) -> None:
-    report_group.add_command(execution)

@@ -275,7 +275,3 @@ def final_accounts(
         data["prior_year"] = {"year": year - 1, "cells": prior}
     subtitle = f"单位：{name}（{unit}）    单位：万元" + (f"    {cut.describe()}" if cut.describe() else "")
     emit(Report(f"{year} 年度单位决算", sheets, subtitle=subtitle, data=data), fmt, output)
-
-
-def register(report_group: click.Group, root: click.Group) -> None:
-    report_group.add_command(final_accounts)

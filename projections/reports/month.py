@@ -328,7 +328,3 @@ def month_report(
         fmt,
         output,
     )
-
-
-def register(report_group: click.Group, root: click.Group) -> None:
-    report_group.add_command(month_report)

@@ -162,7 +162,3 @@ def reconcile(
     emit(Report(f"{year} 年度决算对账", sheets, subtitle=subtitle, data=data), fmt, output)
     if counts[MISMATCH]:
         raise RuleViolation(f"对账发现 {counts[MISMATCH]} 项不一致（见上表及其说明）。")
-
-
-def register(report_group: click.Group, root: click.Group) -> None:
-    root.add_command(reconcile)

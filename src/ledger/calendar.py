@@ -14,8 +14,6 @@ import re
 import unicodedata
 from fractions import Fraction
 
-import pendulum
-
 from ledger.errors import MalformedInput
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -44,6 +42,8 @@ def parse_instant(text: str) -> dt.datetime:
 
     A bare date means the end of that day in the ledger's zone.
     """
+    import pendulum
+
     s = str(text).strip()
     try:
         if _DATE.match(s):
@@ -68,17 +68,23 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     """Today's business date in the ledger's zone."""
+    import pendulum
+
     t = pendulum.now(zone())
     return dt.date(t.year, t.month, t.day)
 
 
 def local_text(instant: dt.datetime) -> str:
     """An instant as the clerk reads it: ``2024-07-01 09:30:00`` in the ledger's zone."""
+    import pendulum
+
     p = pendulum.instance(instant).in_timezone(zone())
     return p.format("YYYY-MM-DD HH:mm:ss")
 
 
 def month_end(year: int, month: int) -> dt.date:
+    import pendulum
+
     p = pendulum.date(year, month, 1).end_of("month")
     return dt.date(p.year, p.month, p.day)
 

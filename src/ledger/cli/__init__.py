@@ -98,7 +98,30 @@ class Session:
 pass_session = click.make_pass_decorator(Session)
 
 
-class LedgerGroup(click.Group):
+class LazyGroup(click.Group):
+    """A group whose plug-in commands are imported only when they are used.
+
+    ``lazy`` maps a command name to ``"module:attribute"``; start-up stays lean because
+    a clerk's command does not import every report.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, str] = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            import importlib
+
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+class LedgerGroup(LazyGroup):
     """The root group: turns every error into one Chinese message and an exit code."""
 
     def main(  # type: ignore[override]

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ledger.cli import Session, pass_session
-from ledger.importer import read_rows, run_import
 
 
 @click.command("import")
@@ -20,6 +19,8 @@ def import_file(session: Session, file: Path) -> None:
     先检查每一行，任何一行有误都不记录（并列出所有有误的行）；全部无误后一次性记录。
     同一文件重复导入不会重复记录。
     """
+    from ledger.importer import read_rows, run_import
+
     rows = read_rows(file)
     ledger = session.ledger()
     if sys.stderr.isatty() and len(rows) > 1000:
