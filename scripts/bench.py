@@ -51,21 +51,65 @@ class Timed:
     stdout: str
 
 
-def run(args: list[str], env: dict[str, str] | None = None) -> Timed:
-    """Run a process and measure its wall time and peak RSS (from wait4)."""
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    args = json.loads(line)
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert proc.stdout is not None and proc.stderr is not None
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate()
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stdout.close()
-    proc.stderr.close()
-    if proc.returncode != 0:
-        sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
-    return Timed(wall, int(usage.ru_maxrss), proc.returncode, out.decode("utf-8", "replace"))
+    print(json.dumps({"wall": wall, "rc": proc.returncode, "out": out.decode("utf-8", "replace"),
+                      "err": err.decode("utf-8", "replace")[-2000:]}), flush=True)
+"""
+
+
+class Launcher:
+    """Starts the measured processes from a small process of its own.
+
+    On Linux a child's peak RSS (ru_maxrss) starts from its parent's RSS at fork, so
+    children of this benchmark — which holds a whole event log in memory to measure
+    the raw limits — would report that memory as theirs. The launcher stays small.
+    """
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def run(self, args: list[str]) -> Timed:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(args) + "\n")
+        self.proc.stdin.flush()
+        reply = json.loads(self.proc.stdout.readline())
+        if reply["rc"] != 0:
+            sys.stderr.write(reply["err"])
+        return Timed(reply["wall"], 0, reply["rc"], reply["out"])
+
+
+def run(args: list[str]) -> Timed:
+    """Run a process (from the launcher) and measure its wall time and peak RSS."""
+    # a small wrapper times the child and reads its peak RSS (wait4), like GNU time
+    wrapped = [sys.executable, "-c", RSS_WRAPPER, *args]
+    timed = LAUNCH.run(wrapped)
+    marker = "\x00measured="
+    if marker not in timed.stdout:
+        return timed
+    out, _, tail = timed.stdout.rpartition(marker)
+    wall, rss = tail.split()
+    return Timed(float(wall), int(rss), timed.returncode, out)
+
+
+RSS_WRAPPER = r"""
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+sys.stdout.flush()
+print(f"\x00measured={wall} {usage.ru_maxrss}", flush=True)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def ledger(db: str, *args: str) -> Timed:
@@ -317,7 +361,12 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+LAUNCH: Launcher
+
+
 def main() -> None:
+    global LAUNCH
+    LAUNCH = Launcher()  # before this process grows
     parser = argparse.ArgumentParser(description="Province-scale benchmark of ledger")
     parser.add_argument(
         "--scale", type=float, default=1.0, help="fraction of 2,000 units × 50 lines (default 1)"
