@@ -73,22 +73,22 @@ def gather(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -
     facts = Facts(unit, year)
     lines = project_years(conn, unit=unit, year=year, cutoff=cutoff)
     overrides = _score_overrides(conn, unit, year, cutoff)
+    # 自评 rows: the unit's 特定目标类 lines that lived in the year (any movement in it), or that
+    # have never moved at all (a sheet with nothing issued); looked up through the unit's
+    # own lines so the cost does not grow with other units
     m0 = movements
-    idle = set(
-        conn.execute(
-            select(projects.c.project_id).where(
-                projects.c.unit == unit,
-                projects.c.project_id.notin_(select(m0.c.project_id).where(m0.c.project_id.is_not(None))),
-            )
-        ).scalars()
-    )
+    unit_lines = select(projects.c.project_id).where(projects.c.unit == unit)
     present = set(
         conn.execute(
             select(m0.c.project_id)
             .distinct()
-            .where(m0.c.year == year, m0.c.project_id.is_not(None), cutoff.movements())
+            .where(m0.c.project_id.in_(unit_lines), m0.c.year == year, cutoff.movements())
         ).scalars()
     )
+    moved = set(
+        conn.execute(select(m0.c.project_id).distinct().where(m0.c.project_id.in_(unit_lines))).scalars()
+    )
+    idle = {line.project_id for line in lines} - moved
     for line in lines:
         basic = line.category in BASIC
         if line.paid:
