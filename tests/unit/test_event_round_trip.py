@@ -8,9 +8,10 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Mapper
 
 from ledger.application import DateAsISO, ProjectCodeIndex
-from ledger.domain.project import Category, Fund, IssueKind, Project, Target
+from ledger.domain.project import Fund, IssueKind, Project, Target
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.money import Amount
+from tests.factories import project_line
 
 D = dt.date
 
@@ -36,20 +37,7 @@ def every_event() -> list[Any]:
         doc="",
         actor="a",
     )
-    project = Project.register(
-        unit="153001",
-        code="P1",
-        name="项目",
-        function="2150805",
-        category=Category.SPECIFIC,
-        fund=Fund.GENERAL,
-        economic="31299",
-        doc="文",
-        level="市级",
-        closed_through=None,
-        on=D(2024, 1, 1),
-        actor="a",
-    )
+    project = project_line(actor="a")
     project.issue_quota(Amount(1000), on=D(2024, 1, 2), doc="文", kind=IssueKind.TRANSFER, actor="a")
     project.reduce_quota(Amount(10), on=D(2024, 1, 3), doc="减", reason="r", actor="a")
     project.allocate(Amount(500), payee="甲", on=D(2024, 1, 4), actor="a")

@@ -5,29 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ledger.domain.project import Category, Fund, IssueKind, Project, Target
+from ledger.domain.project import Fund, IssueKind, Project, Target
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.money import Amount
 from projections import assessments, directory, movements
+from tests.factories import project_line
 
 D = dt.date
 
 
 def project() -> Project:
-    p = Project.register(
-        unit="153001",
-        code="P1",
-        name="项目",
-        function="2150805",
-        category=Category.SPECIFIC,
-        fund=Fund.GENERAL,
-        economic="31299",
-        doc="文",
-        level="市级",
-        closed_through=None,
-        on=D(2024, 1, 1),
-        actor="a",
-    )
+    p = project_line(actor="a")
     p.issue_quota(Amount(100_000), on=D(2024, 1, 5), doc="文1", kind=IssueKind.CARRIED, actor="a")
     p.issue_quota(Amount(50_000), on=D(2024, 3, 5), doc="文2", kind=IssueKind.TRANSFER, actor="a")
     p.reduce_quota(Amount(10_000), on=D(2024, 4, 1), doc="文3", reason="r", actor="a")

@@ -9,9 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.domain.project import Category, Fund, IssueKind, Project
+from ledger.domain.project import IssueKind, Project
 from ledger.errors import LedgerError
 from ledger.money import Amount
+from tests.factories import project_line
 
 PAYEES = ["甲", "乙", "丙"]
 
@@ -72,20 +73,7 @@ def apply(project: Project, command: tuple[Any, ...]) -> None:
 def test_random_command_sequences_never_break_the_invariants_and_replay_equals_live(
     sequence: list[tuple[Any, ...]],
 ) -> None:
-    project = Project.register(
-        unit="U",
-        code="P",
-        name="n",
-        function="2150805",
-        category=Category.SPECIFIC,
-        fund=Fund.GENERAL,
-        economic="",
-        doc="",
-        level="",
-        closed_through=None,
-        on=dt.date(2024, 1, 1),
-        actor="t",
-    )
+    project = project_line(unit="U", code="P", actor="t")
     project.issue_quota(Amount(100_000), on=dt.date(2024, 1, 1), doc="d", kind=IssueKind.INITIAL, actor="t")
     for command in sequence:
         version = project.version

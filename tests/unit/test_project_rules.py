@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ledger.domain.project import Category, Fund, IssueKind, PaymentStatus, Project
+from ledger.domain.project import IssueKind, PaymentStatus, Project
 from ledger.errors import (
     AllocationExceedsQuota,
     DateOutsideYear,
@@ -22,6 +22,7 @@ from ledger.errors import (
     YearCloseRefused,
 )
 from ledger.money import Amount
+from tests.factories import project_line
 
 D = dt.date
 
@@ -31,20 +32,7 @@ def yuan(text: str) -> Amount:
 
 
 def new_project(quota: str = "1000") -> Project:
-    project = Project.register(
-        unit="153001",
-        code="P1",
-        name="项目",
-        function="2150805",
-        category=Category.SPECIFIC,
-        fund=Fund.GENERAL,
-        economic="31299",
-        doc="",
-        level="",
-        closed_through=None,
-        on=D(2024, 1, 1),
-        actor="clerk",
-    )
+    project = project_line()
     project.issue_quota(yuan(quota), on=D(2024, 1, 10), doc="文1", kind=IssueKind.INITIAL, actor="clerk")
     return project
 
