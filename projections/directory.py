@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Ta
 from ledger.domain.project import Project
 from ledger.domain.unit import Unit
 from projections.movements import recorded
+from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "directory"
 metadata = MetaData()
@@ -74,3 +75,34 @@ def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
             )
         ]
     return []
+
+
+def fold_sql(d: Dialect) -> list[Statement]:
+    """The same rows as ``facts``, derived in the database from stored events."""
+    t = d.text
+    unit_columns = [c.name for c in units.columns]
+    project_columns = [c.name for c in projects.columns]
+    fields = ("unit", "code", "name", "function", "category", "fund", "economic", "doc", "level")
+    return [
+        insert(
+            d,
+            units.name,
+            unit_columns,
+            {"unit": t("code"), "name": t("name"), "kind": t("kind"), "position": "e.position"},
+            {},
+            topics=[Unit.Registered],
+        ),
+        insert(
+            d,
+            projects.name,
+            project_columns,
+            {
+                "project_id": d.hex_id(),
+                **{f: t(f) for f in fields},
+                "position": "e.position",
+                "recorded_at": d.recorded_at(),
+            },
+            {},
+            topics=[Project.Registered],
+        ),
+    ]

@@ -23,13 +23,23 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    text,
 )
 
 from ledger.domain.project import IssueKind, Project
 from ledger.domain.unit import Unit
+from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "movements"
+VERSION = 2  # 2: fixed row numbers within a year-end close (so the SQL fold can number them);
+#              the unit index holds only the unit's own rows
 metadata = MetaData()
+
+#: ``seq`` of the rows a project's year-end close contributes (its own row is 0)
+SEQ_WITHDRAW = 1
+SEQ_CARRY_IN = 2
+SEQ_ALLOCATIONS = 100  # + the rank of the payee
+SEQ_MOVED = 1_000_000  # + 2 × the index of the moved payment (+ 1 for the new year's row)
 
 movements = Table(
     "rm_movements",
@@ -58,7 +68,15 @@ movements = Table(
     Column("doc", String(200), nullable=False, default=""),
     Column("reason", String(400), nullable=False, default=""),
     Index("ix_rm_movements_project", "project_id", "year", "on"),
-    Index("ix_rm_movements_unit", "unit", "year", "on"),
+    # only the unit's own rows (income, balances) carry ``unit``: the others stay out of this index
+    Index(
+        "ix_rm_movements_unit",
+        "unit",
+        "year",
+        "on",
+        sqlite_where=text("unit IS NOT NULL"),
+        postgresql_where=text("unit IS NOT NULL"),
+    ),
 )
 
 TABLES = [movements]
@@ -100,8 +118,8 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
     base = {**ZERO, "position": position, "recorded_at": recorded(event)}
     rows: list[dict[str, Any]] = []
 
-    def add(**values: Any) -> None:
-        rows.append({**base, "seq": len(rows), **values})
+    def add(*, seq: int = 0, **values: Any) -> None:
+        rows.append({**base, "seq": seq, **values})
 
     if isinstance(event, Project.Event):
         pid = event.originator_id.hex
@@ -154,7 +172,7 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                 detail=event.key[:20],
             )
         elif isinstance(event, Project.PaymentActed):
-            common = {
+            common: dict[str, Any] = {
                 "project_id": pid,
                 "year": event.year,
                 "on": on,
@@ -195,9 +213,10 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                 doc=event.doc,
             )
             if event.withdrawn:
-                add(project_id=pid, year=y, on=on, kind="withdraw", amount=event.withdrawn)
+                add(seq=SEQ_WITHDRAW, project_id=pid, year=y, on=on, kind="withdraw", amount=event.withdrawn)
             if event.carried:
                 add(
+                    seq=SEQ_CARRY_IN,
                     project_id=pid,
                     year=y + 1,
                     on=new_year,
@@ -208,8 +227,9 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                     detail=str(IssueKind.CARRIED),
                     doc=event.doc,
                 )
-            for payee, left in sorted(event.allocations.items()):
+            for n, (payee, left) in enumerate(sorted(event.allocations.items())):
                 add(
+                    seq=SEQ_ALLOCATIONS + n,
                     project_id=pid,
                     year=y + 1,
                     on=new_year,
@@ -218,8 +238,9 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                     allocated=left,
                     payee=payee,
                 )
-            for number, amount in event.moved:
+            for n, (number, amount) in enumerate(event.moved):
                 add(
+                    seq=SEQ_MOVED + 2 * n,
                     project_id=pid,
                     year=y,
                     on=new_year,
@@ -229,6 +250,7 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                     payment=number,
                 )
                 add(
+                    seq=SEQ_MOVED + 2 * n + 1,
                     project_id=pid,
                     year=y + 1,
                     on=new_year,
@@ -263,3 +285,205 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
         elif isinstance(event, Unit.YearClosed):
             add(unit=unit, year=event.year, on=event.on, kind="unit_close", amount=0)
     return rows
+
+
+COLUMNS = [c.name for c in movements.columns]
+
+
+def fold_sql(d: Dialect) -> list[Statement]:
+    """The same rows as ``movement_rows``, derived in the database from stored events."""
+    t, i, date = d.text, d.int, d.date
+    event = {"position": "e.position", "recorded_at": d.recorded_at(), "seq": "0"}
+    project = {**event, "project_id": d.hex_id(), "on": date(), "year": d.year_of()}
+    acted = {
+        **project,
+        "year": i("year"),
+        "payment": i("number"),
+        "payee": t("payee"),
+        "economic": t("economic"),
+        "amount": i("amount"),
+    }
+    unit = {**event, "unit": t("unit"), "on": date()}
+    openings = ", ".join(d.literal(k.value) for k in IssueKind if k.is_opening)
+
+    def rows(values: dict[str, str], *topics: type[Any], joins: str = "", where: str = "") -> Statement:
+        return insert(d, movements.name, COLUMNS, values, ZERO, topics=list(topics), joins=joins, where=where)
+
+    y = i("year")
+    close = {**project, "year": y}
+    following = {**close, "year": f"{y} + 1", "on": d.new_year(y)}
+    if d.sqlite:
+        allocations = ", json_each(e.s, '$.allocations') AS a"
+        payee, left = "a.key", "a.value"
+        rank = "row_number() OVER (PARTITION BY e.position ORDER BY a.key) - 1"
+        moved = ", json_each(e.s, '$.moved') AS m"
+        index, number, amount = "m.key", "json_extract(m.value, '$[0]')", "json_extract(m.value, '$[1]')"
+    else:
+        allocations = ", jsonb_each_text(e.s -> 'allocations') AS a(key, value)"
+        payee, left = "a.key", "a.value::bigint"
+        rank = f"row_number() OVER (PARTITION BY e.position ORDER BY {d.ordered('a.key')}) - 1"
+        moved = ", jsonb_array_elements(e.s -> 'moved') WITH ORDINALITY AS m(value, n)"
+        index, number, amount = "(m.n - 1)", "(m.value ->> 0)::int", "(m.value ->> 1)::bigint"
+    return [
+        rows(
+            {
+                **project,
+                "kind": "'issue'",
+                "amount": i("amount"),
+                "quota": i("amount"),
+                "opening": f"CASE WHEN {t('kind')} IN ({openings}) THEN {i('amount')} ELSE 0 END",
+                "detail": t("kind"),
+                "doc": t("doc"),
+            },
+            Project.QuotaIssued,
+        ),
+        rows(
+            {
+                **project,
+                "kind": "'reduce'",
+                "amount": i("amount"),
+                "quota": f"-{i('amount')}",
+                "doc": t("doc"),
+                "reason": t("reason"),
+            },
+            Project.QuotaReduced,
+        ),
+        rows(
+            {
+                **project,
+                "kind": "'allocate'",
+                "amount": i("amount"),
+                "allocated": i("amount"),
+                "payee": t("payee"),
+            },
+            Project.Allocated,
+        ),
+        rows(
+            {
+                **project,
+                "kind": "'request'",
+                "amount": i("amount"),
+                "pending": i("amount"),
+                "payment": i("number"),
+                "payee": t("payee"),
+                "economic": t("economic"),
+                "detail": f"substr({t('key')}, 1, 20)",
+            },
+            Project.PaymentRequested,
+        ),
+        rows({**acted, "kind": "'hold'", "reason": t("reason")}, Project.PaymentHeld),
+        rows(
+            {
+                **acted,
+                "kind": "'settle'",
+                "pending": f"-{i('amount')}",
+                "paid": i("amount"),
+                "doc": t("voucher"),
+            },
+            Project.PaymentSettled,
+        ),
+        rows(
+            {**acted, "kind": "'cancel'", "pending": f"-{i('amount')}", "reason": t("reason")},
+            Project.PaymentCancelled,
+        ),
+        rows(
+            {
+                **acted,
+                "kind": "'refund'",
+                "amount": i("refund"),
+                "paid": f"-{i('refund')}",
+                "reason": t("reason"),
+            },
+            Project.PaymentRefunded,
+        ),
+        rows(
+            {
+                **close,
+                "kind": "'close'",
+                "amount": i("carried"),
+                "detail": f"CASE WHEN {i('withdrawn')} <> 0 THEN 'withdrawn' ELSE 'carried' END",
+                "doc": t("doc"),
+            },
+            Project.YearClosed,
+        ),
+        rows(
+            {**close, "seq": str(SEQ_WITHDRAW), "kind": "'withdraw'", "amount": i("withdrawn")},
+            Project.YearClosed,
+            where=f"{i('withdrawn')} <> 0",
+        ),
+        rows(
+            {
+                **following,
+                "seq": str(SEQ_CARRY_IN),
+                "kind": "'carry_in'",
+                "amount": i("carried"),
+                "quota": i("carried"),
+                "opening": i("carried"),
+                "detail": d.literal(str(IssueKind.CARRIED)),
+                "doc": t("doc"),
+            },
+            Project.YearClosed,
+            where=f"{i('carried')} <> 0",
+        ),
+        rows(
+            {
+                **following,
+                "seq": f"{SEQ_ALLOCATIONS} + {rank}",
+                "kind": "'carry_allocation'",
+                "amount": left,
+                "allocated": left,
+                "payee": payee,
+            },
+            Project.YearClosed,
+            joins=allocations,
+        ),
+        rows(
+            {
+                **close,
+                "on": d.new_year(y),
+                "seq": f"{SEQ_MOVED} + 2 * {index}",
+                "kind": "'carry_out_payment'",
+                "amount": amount,
+                "pending": f"-{amount}",
+                "payment": number,
+            },
+            Project.YearClosed,
+            joins=moved,
+        ),
+        rows(
+            {
+                **following,
+                "seq": f"{SEQ_MOVED} + 2 * {index} + 1",
+                "kind": "'carry_in_payment'",
+                "amount": amount,
+                "pending": amount,
+                "payment": number,
+            },
+            Project.YearClosed,
+            joins=moved,
+        ),
+        rows(
+            {
+                **unit,
+                "year": d.year_of(),
+                "kind": "'income'",
+                "amount": i("amount"),
+                "income": i("amount"),
+                "fund": t("source"),
+                "function": t("function"),
+                "doc": t("doc"),
+            },
+            Unit.IncomeRecorded,
+        ),
+        rows(
+            {
+                **unit,
+                "year": i("year"),
+                "kind": "'opening_balance'",
+                "amount": i("amount"),
+                "fund": t("fund"),
+            },
+            Unit.OpeningBalanceSet,
+        ),
+        rows({**unit, "year": i("year"), "kind": "'unit_close'", "amount": "0"}, Unit.YearClosed),
+    ]

@@ -87,7 +87,10 @@ def projections_status(session: Session) -> None:
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @pass_session
 def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
-    """从零重建读模型（默认全部）：清空后按事件日志重放。"""
+    """从零重建读模型（默认全部派生模型）：清空后按事件日志重放。
+
+    哈希链（chain）是防篡改凭据，只随记录追加，不参与重建。
+    """
     from projections import runner
 
     ledger = session.ledger()
@@ -105,7 +108,7 @@ def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
             applied = runner.rebuild(ledger, names, progress=progress)
     else:
         applied = runner.rebuild(ledger, names)
-    chosen = list(names) or [m.NAME for m in runner.MODELS]
+    chosen = list(names) or [m.NAME for m in runner.DERIVED]
     session.emit(
         f"已重建读模型：{'、'.join(chosen)}（重放 {applied} 个事件）",
         {"ok": True, "models": chosen, "events": applied},

@@ -25,18 +25,22 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import TextClause
 
 from ledger.application import Ledger
 from ledger.chain import GENESIS
+from ledger.errors import SealNotRebuilt
 from ledger.storage import Store
 from projections import assessments, chain, directory, movements
+from projections.sqlfold import Dialect
 
 #: Events applied per transaction; LEDGER_CATCHUP_PAGE tunes it (smaller pages commit
 #: more often, larger ones rebuild faster).
-PAGE_SIZE = int(os.environ.get("LEDGER_CATCHUP_PAGE", "5000"))
+PAGE_SIZE = int(os.environ.get("LEDGER_CATCHUP_PAGE", "50000"))
 
 
 class Model(Protocol):
@@ -47,6 +51,8 @@ class Model(Protocol):
 
 
 MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments, chain)
+#: the models derived from the log alone, which ``rebuild`` may recompute
+DERIVED: tuple[types.ModuleType, ...] = tuple(m for m in MODELS if m is not chain)
 
 positions_metadata = MetaData()
 positions = Table(
@@ -120,6 +126,7 @@ def create_tables(store: Store) -> None:
         positions_metadata.create_all(conn)
         for model in MODELS:
             model.metadata.create_all(conn)
+        _create_indexes(conn, MODELS)
         known = {row.name for row in conn.execute(select(positions.c.name))}
         for model in MODELS:
             if key(model) not in known:  # new, or its tables changed: refold from zero
@@ -154,7 +161,12 @@ def catch_up(
     page_size: int = PAGE_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Apply every event the models have not yet seen; returns how many were applied."""
+    """Apply every event the models have not yet seen; returns how many were applied.
+
+    A page is a range of log positions. The derived models fold it in the database
+    (their ``fold_sql`` statements); the hash chain links the page's stored events in
+    Python. Each page commits with the models' new positions.
+    """
     reader, writer = engines(app.store)
     head = app.recorder.max_notification_id() or 0
     with reader.connect() as conn:
@@ -171,26 +183,58 @@ def catch_up(
             start = min(current.values())
             if start >= head:
                 return applied
-            notifications = app.recorder.select_notifications(start + 1, page_size, stop=head)
-            if not notifications:
-                return applied
-            raw = [(n.id, n) for n in notifications]
-            events = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+            stop = min(start + page_size, head)
+            present = _topics(conn, app.store, start, stop)
             for model in models:
-                source = raw if getattr(model, "RAW", False) else events
-                mine = [(p, e) for p, e in source if p > current[key(model)]]
-                if not mine:
+                begin = current[key(model)]
+                if begin >= stop:
                     continue
-                _apply(conn, model, mine)
-                conn.execute(
-                    update(positions).where(positions.c.name == key(model)).values(position=mine[-1][0])
-                )
-            applied += len(events)
-            last = events[-1][0]
+                if hasattr(model, "fold_sql"):
+                    for topics, statement in _statements(conn, app.store, model):
+                        if not topics.isdisjoint(present):
+                            conn.execute(statement, {"start": begin, "stop": stop})
+                else:
+                    notifications = app.recorder.select_notifications(begin + 1, stop - begin, stop=stop)
+                    _apply(conn, model, [(n.id, n) for n in notifications])
+                conn.execute(update(positions).where(positions.c.name == key(model)).values(position=stop))
+            applied += sum(present.values())
+            if stop >= head:  # the last page also restores any index a rebuild dropped
+                _create_indexes(conn, models)
         if progress is not None:
-            progress(last, head)
-        if last >= head:
+            progress(stop, head)
+        if stop >= head:
             return applied
+
+
+_compiled: dict[tuple[str, str | None, str], list[tuple[frozenset[str], TextClause]]] = {}
+
+
+def _statements(
+    conn: Connection, store: Store, model: types.ModuleType
+) -> list[tuple[frozenset[str], TextClause]]:
+    """A model's fold statements for this database, with the topics each one reads."""
+    schema = None if store.is_sqlite else store.schema
+    cache = (conn.dialect.name, schema, key(model))
+    if cache not in _compiled:
+        d = Dialect(conn.dialect.name, schema, store.events_table)
+        _compiled[cache] = [(s.topics, text(s.sql)) for s in model.fold_sql(d)]
+    return _compiled[cache]
+
+
+def _topics(conn: Connection, store: Store, start: int, stop: int) -> dict[str, int]:
+    """How many events of each topic lie in the log positions (start, stop]: statements
+    whose topics are absent from a page are not run."""
+    if store.is_sqlite:
+        where = f"FROM {store.events_table} WHERE rowid > :start AND rowid <= :stop"
+    else:
+        where = (
+            f'FROM "{store.schema}".{store.events_table} '
+            "WHERE notification_id > :start AND notification_id <= :stop"
+        )
+    rows = conn.execute(
+        text(f"SELECT topic, count(*) {where} GROUP BY topic"), {"start": start, "stop": stop}
+    )
+    return {str(topic): int(n) for topic, n in rows}
 
 
 def _positions(conn: Connection, models: Iterable[types.ModuleType], *, lock: bool = True) -> dict[str, int]:
@@ -219,17 +263,37 @@ def rebuild(
     app: Ledger,
     names: Sequence[str] = (),
     *,
+    page_size: int = PAGE_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Drop the chosen models' rows and positions, then replay the whole log into them."""
-    models = [model_named(n) for n in names] if names else list(MODELS)
+    """Drop the chosen models' rows and positions, then replay the whole log into them.
+
+    The hash chain is not among them: it is the seal of what was recorded when, and a
+    chain recomputed from today's log would bless whatever the log now holds.
+    """
+    models = [model_named(n) for n in names] if names else list(DERIVED)
+    if chain in models:
+        raise SealNotRebuilt(
+            "哈希链（chain）是事件日志的防篡改凭据，只随记录追加，不能从现有日志重算；"
+            "请用 ledger verify 检查日志，或用 ledger restore 从导出文件恢复。"
+        )
     _, writer = engines(app.store)
     with writer.begin() as conn:
         for model in models:
             for table in model.TABLES:
                 conn.execute(table.delete())
+                for index in table.indexes:  # built once at the end: faster than row by row
+                    index.drop(conn, checkfirst=True)
             conn.execute(update(positions).where(positions.c.name == key(model)).values(position=0))
-    return catch_up(app, models, progress=progress)
+    return catch_up(app, models, page_size=page_size, progress=progress)
+
+
+def _create_indexes(conn: Connection, models: Iterable[types.ModuleType]) -> None:
+    """Create any index of the models that is missing (say, after an interrupted rebuild)."""
+    for model in models:
+        for table in model.TABLES:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
 
 
 def fold(notifications: Sequence[Any], mapper: Any) -> dict[str, list[dict[str, Any]]]:

@@ -166,6 +166,11 @@ class Ledger(Application[uuid.UUID]):
     name = "Ledger"
 
     def __init__(self, store: Store, *, create_tables: bool = False) -> None:
+        from eventsourcing.domain import TZINFO
+
+        if dt.datetime.now(TZINFO).utcoffset() != dt.timedelta(0):
+            # the read models cut recorded times as UTC text (projections.sqlfold)
+            raise LedgerError("事件的记录时间必须用 UTC：请取消环境变量 TZINFO_TOPIC 后重试。")
         self.store = store
         super().__init__(env=store.event_store_env(create_tables=create_tables))
 

@@ -47,6 +47,10 @@ class StoreNotReady(LedgerError):
     """The store must be created with ``ledger init`` before it is used."""
 
 
+class SealNotRebuilt(LedgerError):
+    """The hash chain is never recomputed from the log: it seals what was recorded, when."""
+
+
 class RuleViolation(LedgerError):
     """A business rule refused the act."""
 
