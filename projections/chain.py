@@ -8,12 +8,14 @@ position no longer in the log) and a reordered log (another event at a position)
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select, text
 from sqlalchemy.engine import Connection
 
-from ledger.chain import GENESIS, link
+from ledger.chain import GENESIS, link, successive_links
+from ledger.storage import Store
 
 NAME = "chain"
 RAW = True  # folds stored events (their stored form), not domain events
@@ -52,5 +54,34 @@ def last_link(conn: Connection) -> str:
     return str(row[0]) if row else GENESIS
 
 
-def apply_page(conn: Connection, notifications: list[tuple[int, Any]]) -> list[tuple[Table, dict[str, Any]]]:
-    return [(chain, row) for row in links(last_link(conn), notifications)]
+def extend(conn: Connection, store: Store, start: int, stop: int) -> int:
+    """Link the stored events at log positions (start, stop] onto the chain; how many.
+
+    Reads the stored rows on the read-model connection (no domain objects) and writes
+    the links in one batch: the chain costs a hash per event, not an object per event.
+    """
+    if store.is_sqlite:
+        source = f"SELECT rowid, originator_id, originator_version, topic, state FROM {store.events_table} "
+        source += "WHERE rowid > :start AND rowid <= :stop ORDER BY rowid"
+        target = "INSERT INTO rm_chain (position, originator_id, version, hash) VALUES (?, ?, ?, ?)"
+    else:
+        source = (
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            f'FROM "{store.schema}".{store.events_table} '
+            "WHERE notification_id > :start AND notification_id <= :stop ORDER BY notification_id"
+        )
+        target = f'INSERT INTO "{store.schema}".rm_chain (position, originator_id, version, hash) VALUES (%s, %s, %s, %s)'
+    stored = [
+        (position, oid.hex if isinstance(oid, uuid.UUID) else oid, version, topic, state)
+        for position, oid, version, topic, state in conn.execute(text(source), {"start": start, "stop": stop})
+    ]
+    hashes = successive_links(
+        last_link(conn), ((oid, version, topic, state) for _, oid, version, topic, state in stored)
+    )
+    rows = [
+        (position, f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", version, digest)
+        for (position, h, version, _, _), digest in zip(stored, hashes, strict=True)
+    ]
+    if rows:
+        conn.exec_driver_sql(target, rows)
+    return len(rows)

@@ -194,8 +194,7 @@ def catch_up(
                         if not topics.isdisjoint(present):
                             conn.execute(statement, {"start": begin, "stop": stop})
                 else:
-                    notifications = app.recorder.select_notifications(begin + 1, stop - begin, stop=stop)
-                    _apply(conn, model, [(n.id, n) for n in notifications])
+                    model.extend(conn, app.store, begin, stop)
                 conn.execute(update(positions).where(positions.c.name == key(model)).values(position=stop))
             applied += sum(present.values())
             if stop >= head:  # the last page also restores any index a rebuild dropped
@@ -245,18 +244,6 @@ def _positions(conn: Connection, models: Iterable[types.ModuleType], *, lock: bo
         query = query.with_for_update()
     rows = dict(conn.execute(query).all())
     return {key(m): int(rows.get(key(m), 0)) for m in models}
-
-
-def _apply(conn: Connection, model: types.ModuleType, events: list[tuple[int, Any]]) -> None:
-    batches: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
-    if hasattr(model, "apply_page"):
-        produced = model.apply_page(conn, events)
-    else:
-        produced = [pair for position, domain_event in events for pair in model.facts(domain_event, position)]
-    for table, row in produced:
-        batches.setdefault(table.name, (table, []))[1].append(row)
-    for table, rows in batches.values():
-        conn.execute(insert(table), rows)
 
 
 def rebuild(

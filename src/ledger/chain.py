@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable, Iterator
 
 GENESIS = "0" * 64
 
@@ -27,3 +28,14 @@ def link(previous: str, originator_id: uuid.UUID | str, version: int, topic: str
         h.update(len(part).to_bytes(8, "big"))
         h.update(part)
     return h.hexdigest()
+
+
+def successive_links(previous: str, rows: Iterable[tuple[str, int, str, bytes]]) -> Iterator[str]:
+    """The links of successive stored events (aggregate id as 32 hex digits, version,
+    topic, state) after ``previous``: the same values as ``link``, one hash each."""
+    last = bytes.fromhex(previous)
+    for originator_id, version, topic, state in rows:
+        parts = (originator_id.encode(), str(version).encode(), topic.encode("utf-8"), bytes(state))
+        framed = b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+        last = hashlib.sha256(last + framed).digest()
+        yield last.hex()
