@@ -23,7 +23,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    text,
 )
 
 from ledger.domain.project import IssueKind, Project
@@ -31,8 +30,7 @@ from ledger.domain.unit import Unit
 from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "movements"
-VERSION = 2  # 2: fixed row numbers within a year-end close (so the SQL fold can number them);
-#              the unit index holds only the unit's own rows
+VERSION = 2  # 2: fixed row numbers within a year-end close (so the SQL fold can number them)
 metadata = MetaData()
 
 #: ``seq`` of the rows a project's year-end close contributes (its own row is 0)
@@ -68,15 +66,7 @@ movements = Table(
     Column("doc", String(200), nullable=False, default=""),
     Column("reason", String(400), nullable=False, default=""),
     Index("ix_rm_movements_project", "project_id", "year", "on"),
-    # only the unit's own rows (income, balances) carry ``unit``: the others stay out of this index
-    Index(
-        "ix_rm_movements_unit",
-        "unit",
-        "year",
-        "on",
-        sqlite_where=text("unit IS NOT NULL"),
-        postgresql_where=text("unit IS NOT NULL"),
-    ),
+    Index("ix_rm_movements_unit", "unit", "year", "on"),
 )
 
 TABLES = [movements]
