@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    text,
 )
 
 from ledger.domain.project import IssueKind, Project
@@ -66,7 +67,8 @@ movements = Table(
     Column("doc", String(200), nullable=False, default=""),
     Column("reason", String(400), nullable=False, default=""),
     Index("ix_rm_movements_project", "project_id", "year", "on"),
-    Index("ix_rm_movements_unit", "unit", "year", "on"),
+    # on SQLite only the unit's own rows (income, balances) enter this index
+    Index("ix_rm_movements_unit", "unit", "year", "on", sqlite_where=text("unit IS NOT NULL")),
 )
 
 TABLES = [movements]

@@ -103,6 +103,9 @@ def _create_engine(url: str, schema: str | None, *, writer: bool) -> Engine:
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
+            # read models can always be refolded from the log: their commits need not wait
+            # for the disk (the events' own connection keeps SQLite's full durability)
+            dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:

@@ -31,12 +31,10 @@ def backlog_sheets(
 ) -> tuple[list[Sheet], dict[str, Any]]:
     """The backlog and the idle quota, as sheets and as data."""
     today = cut.as_of or calendar.today()
-    names = {
-        pid: (u, c, n)
-        for pid, u, c, n in conn.execute(
-            select(projects.c.project_id, projects.c.unit, projects.c.code, projects.c.name)
-        )
-    }
+    lines = select(projects.c.project_id, projects.c.unit, projects.c.code, projects.c.name)
+    if unit is not None:  # one unit's report reads its own lines, not the province's
+        lines = lines.where(projects.c.unit == unit)
+    names = {pid: (u, c, n) for pid, u, c, n in conn.execute(lines)}
     items = open_payments(conn, unit=unit, year=year, cutoff=cut)
     if older_than is not None:
         items = [o for o in items if (today - o.requested_on).days > older_than]
