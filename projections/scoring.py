@@ -24,24 +24,27 @@ def score(paid: int, quota: int, *, rule: str = "proportional", override: int | 
     rate = min(rate, Decimal(100))
     if rule == "proportional":
         value = rate / 100 * FULL_MARKS
-    elif rule.startswith("threshold"):
-        # threshold[:N]: full marks at or above N % (default 90), else proportional
-        _, _, n = rule.partition(":")
-        limit = Decimal(n or "90")
-        value = FULL_MARKS if rate >= limit else rate / 100 * FULL_MARKS
     else:
-        raise MalformedInput(f"未知的得分规则“{rule}”：可选 proportional 或 threshold[:N]")
+        # threshold[:N]: full marks at or above N % (default 90), else proportional
+        limit = _threshold(rule)
+        value = FULL_MARKS if rate >= limit else rate / 100 * FULL_MARKS
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _threshold(rule: str) -> Decimal:
+    """The N of ``threshold`` (90) or ``threshold:N`` (0–100); any other rule is refused."""
+    name, colon, n = rule.partition(":")
+    if name == "threshold" and not colon:
+        return Decimal(90)
+    if name == "threshold" and n.isascii() and n.replace(".", "", 1).isdigit() and Decimal(n) <= 100:
+        return Decimal(n)
+    raise MalformedInput(f"未知的得分规则“{rule}”：可选 proportional 或 threshold[:N]（N 为 0–100 的百分数）")
+
+
 def check_rule(rule: str) -> str:
-    if rule == "proportional":
-        return rule
-    if rule.startswith("threshold"):
-        _, _, n = rule.partition(":")
-        if not n or (n.replace(".", "", 1).isdigit() and Decimal(n) <= 100):
-            return rule
-    raise MalformedInput(f"未知的得分规则“{rule}”：可选 proportional 或 threshold[:N]（N 为百分数）")
+    if rule != "proportional":
+        _threshold(rule)
+    return rule
 
 
 def default_rule() -> str:
