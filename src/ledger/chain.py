@@ -9,6 +9,7 @@ changes every link from there on; ``ledger verify`` finds the first one.
 from __future__ import annotations
 
 import hashlib
+import struct
 import uuid
 from collections.abc import Iterable, Iterator
 
@@ -34,8 +35,11 @@ def successive_links(previous: str, rows: Iterable[tuple[str, int, str, bytes]])
     """The links of successive stored events (aggregate id as 32 hex digits, version,
     topic, state) after ``previous``: the same values as ``link``, one hash each."""
     last = bytes.fromhex(previous)
+    size = struct.Struct(">Q").pack
+    sha256 = hashlib.sha256
     for originator_id, version, topic, state in rows:
-        parts = (originator_id.encode(), str(version).encode(), topic.encode("utf-8"), bytes(state))
-        framed = b"".join(len(part).to_bytes(8, "big") + part for part in parts)
-        last = hashlib.sha256(last + framed).digest()
+        o, v, t, s = originator_id.encode(), str(version).encode(), topic.encode("utf-8"), bytes(state)
+        last = sha256(
+            b"".join((last, size(len(o)), o, size(len(v)), v, size(len(t)), t, size(len(s)), s))
+        ).digest()
         yield last.hex()
