@@ -114,9 +114,14 @@ def register_project(
     doc: str,
     level: str,
     actor: str,
+    today: dt.date | None = None,
 ) -> tuple[Project, ProjectCodeIndex]:
-    """Decide a new project line: listed on its unit, created, and indexed by its code."""
-    today = _today()
+    """Decide a new project line: listed on its unit, created, and indexed by its code.
+
+    ``today`` is the business date of the act; an import decides all its rows as of
+    the one date it started on.
+    """
+    today = today or _today()
     unit.list_project(code, on=today, actor=actor)
     project = Project.register(
         unit=unit.code,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from ledger.errors import MalformedInput, UnknownCode
@@ -58,6 +58,7 @@ def catalogue(kind: CodeKind) -> dict[str, str]:
     return dict(sorted(table.items()))
 
 
+@lru_cache(maxsize=4096)
 def lookup(kind: CodeKind, text: str) -> Code:
     """Read a code typed by a clerk: well-formed, then known."""
     code = str(text).strip()

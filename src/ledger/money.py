@@ -55,6 +55,10 @@ class Amount:
         """
         if not isinstance(text, str):
             raise MalformedInput(f"金额必须是文本，收到 {type(text).__name__}")
+        if text.isascii() and text.isdigit():  # whole 元 as plain digits: most imported rows
+            if int(text) > MAX_FEN // FEN_PER_YUAN:
+                raise MalformedInput(f"金额“{_shown(text)}”超出上限（单笔不超过 1 万亿元）")
+            return cls(int(text) * FEN_PER_YUAN)
         raw = text
         s = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
         if s.endswith("元") and not s.endswith("万元"):

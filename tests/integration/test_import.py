@@ -195,3 +195,46 @@ def test_an_unknown_file_type_or_missing_file_is_refused(db: str, run: Run, tmp_
     (tmp_path / "acts.txt").write_text("x", encoding="utf-8")
     assert run("import", str(tmp_path / "acts.txt")).exit_code == 2
     assert run("import", str(tmp_path / "missing.jsonl")).exit_code == 1
+
+
+def test_a_bare_project_code_stops_resolving_once_a_second_unit_uses_it_in_the_same_file(
+    db: str, run: Run, tmp_path: Path
+) -> None:
+    """Rows are decided in order: a bare code names a project only while one unit uses it."""
+    issue = {
+        "op": "appropriation.issue",
+        "project": "P1",
+        "amount": "100",
+        "date": "2024-01-01",
+        "doc": "文1",
+    }
+    rows = [
+        *ROWS[:2],
+        issue,
+        {"op": "unit.add", "unit": "153002", "name": "另一单位"},
+        {**ROWS[1], "unit": "153002"},
+        {**issue, "doc": "文2"},
+    ]
+    result = run("import", str(write_jsonl(tmp_path / "two.jsonl", rows)))
+    assert result.exit_code == 2, result.output
+    assert "第 6 行：" in result.output and "单位/项目编码" in result.output
+    assert "第 3 行" not in result.output
+    assert len(stored_events(db)) == 0
+
+
+def test_repeated_free_text_is_checked_on_every_row(db: str, run: Run, tmp_path: Path) -> None:
+    """The same bad payee on many rows is refused on each of them, not only the first."""
+    bad = {
+        "op": "payment.request",
+        "project": "153001/P1",
+        "amount": "10",
+        "payee": "甲公司\u0007",
+        "economic": "31299",
+        "date": "2024-03-01",
+    }
+    rows = [*ROWS[:3], bad, {**bad, "amount": "20"}]
+    result = run("import", str(write_jsonl(tmp_path / "bell.jsonl", rows)))
+    assert result.exit_code == 2
+    assert "第 4 行：" in result.output and "第 5 行：" in result.output
+    assert result.output.count("控制字符") == 2
+    assert len(stored_events(db)) == 0

@@ -107,3 +107,17 @@ def test_formatting_and_parsing_round_trip(fen: int) -> None:
 def test_wan_text_round_trips_exactly_when_it_has_six_decimals(fen: int) -> None:
     whole, rest = divmod(fen, 1_000_000)
     assert Amount.parse(f"{whole}.{rest:06d}万").fen == fen
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_plain_whole_yuan_read_the_same_as_with_decimals(yuan: int) -> None:
+    """Digits alone take a short path; it must agree with the general reading."""
+    assert Amount.parse(str(yuan)) == Amount.parse(f"{yuan}.00") == Amount.of_fen(yuan * 100)
+
+
+def test_plain_digits_above_the_limit_and_leading_zeros() -> None:
+    assert Amount.parse("0012") == Amount.parse("12.00")
+    with pytest.raises(MalformedInput, match="上限"):
+        Amount.parse("9" * 20)
+    with pytest.raises(MalformedInput, match="大于零"):
+        Amount.parse_positive("0")
