@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -77,10 +79,19 @@ def output_format(session: Session, fmt: str | None, output: str | None) -> str:
 @contextmanager
 def reading(session: Session) -> Iterator[Connection]:
     """A read connection to the read models, caught up first (see :func:`current`)."""
+    start = time.perf_counter()
     ledger = current(session)
+    caught_up = time.perf_counter()
     reader, _ = runner.engines(ledger.store)
     with reader.connect() as conn:
         yield conn
+    if os.environ.get("LEDGER_TIMING"):
+        # for the benchmark and for a clerk asking why a report is slow: the time spent
+        # catching the read models up, and the time of the report's own queries
+        click.echo(
+            f"用时：追平读模型 {caught_up - start:.3f} 秒，查询 {time.perf_counter() - caught_up:.3f} 秒",
+            err=True,
+        )
 
 
 def current(session: Session) -> Any:

@@ -12,7 +12,8 @@ Measures, in one run, and prints one JSON document and a readable table:
 2. rebuild: events/s of ``ledger projections rebuild`` against a raw read of the rows;
 3. one command: wall time of one ``ledger payment request`` process (median of 20);
 4. reports: wall time of ``report month``, ``report execution`` and ``report
-   final-accounts`` for one unit, and ``report execution --as-of`` mid-year;
+   final-accounts`` for one unit, and ``report execution --as-of`` mid-year, each as a
+   whole process and, from the report itself (``LEDGER_TIMING``), its queries alone;
 5. memory: peak RSS of import and rebuild;
 6. growth: the same figures at 1/10 of the scale.
 
@@ -22,10 +23,12 @@ Every figure is measured here, now; nothing is estimated.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
 import random
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -49,6 +52,7 @@ class Timed:
     max_rss_kb: int
     returncode: int
     stdout: str
+    stderr: str = ""
 
 
 LAUNCHER = r"""
@@ -73,8 +77,13 @@ class Launcher:
     """
 
     def __init__(self) -> None:
+        # LEDGER_TIMING: each report prints the time of its own queries on stderr
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", LAUNCHER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "LEDGER_TIMING": "1"},
         )
 
     def run(self, args: list[str]) -> Timed:
@@ -84,7 +93,7 @@ class Launcher:
         reply = json.loads(self.proc.stdout.readline())
         if reply["rc"] != 0:
             sys.stderr.write(reply["err"])
-        return Timed(reply["wall"], 0, reply["rc"], reply["out"])
+        return Timed(reply["wall"], 0, reply["rc"], reply["out"], reply["err"])
 
 
 def run(args: list[str]) -> Timed:
@@ -97,7 +106,7 @@ def run(args: list[str]) -> Timed:
         return timed
     out, _, tail = timed.stdout.rpartition(marker)
     wall, rss = tail.split()
-    return Timed(float(wall), int(rss), timed.returncode, out)
+    return Timed(float(wall), int(rss), timed.returncode, out, timed.stderr)
 
 
 RSS_WRAPPER = r"""
@@ -331,11 +340,14 @@ def measure(scale: float, workdir: Path, db_url: str | None) -> dict[str, Any]:
         "execution_as_of": ["report", "execution", "--unit", unit, "--year", "2024", "--as-of", "2024-06-30"],
     }
     result["reports_s"] = {}
+    result["report_queries_s"] = {}
     for name, args in reports.items():
         timed = ledger(db, *args)
         result["reports_s"][name] = (
             round(timed.wall, 3) if timed.returncode == 0 else f"failed ({timed.returncode})"
         )
+        query = QUERY_TIME.search(timed.stderr)
+        result["report_queries_s"][name] = float(query[1]) if query else None
     result["peak_rss_mb"] = {
         "import": round(import_rss / 1024, 1),
         "rebuild": round(rebuild.max_rss_kb / 1024, 1),
@@ -347,7 +359,7 @@ def table(results: list[dict[str, Any]]) -> str:
     lines = [
         f"{'scale':>6} {'events':>9} {'import ev/s':>12} {'raw ev/s':>10} {'ratio':>6} "
         f"{'rebuild ev/s':>13} {'cmd s':>6} {'month s':>8} {'exec s':>7} {'final s':>8} {'as-of s':>8} "
-        f"{'RSS imp':>8} {'RSS reb':>8}"
+        f"{'RSS imp':>8} {'RSS reb':>8} {'max query s':>11}"
     ]
     for r in results:
         rep = r["reports_s"]
@@ -356,12 +368,14 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['import'].get('raw_executemany_per_s', '-'):>10} {r['import'].get('ratio', '-'):>6} "
             f"{r['rebuild']['events_per_s']:>13} {r['one_command_s']['median']:>6} {rep['month']!s:>8} "
             f"{rep['execution']!s:>7} {rep['final_accounts']!s:>8} {rep['execution_as_of']!s:>8} "
-            f"{r['peak_rss_mb']['import']:>8} {r['peak_rss_mb']['rebuild']:>8}"
+            f"{r['peak_rss_mb']['import']:>8} {r['peak_rss_mb']['rebuild']:>8} "
+            f"{max((q for q in r['report_queries_s'].values() if q is not None), default='-')!s:>11}"
         )
     return "\n".join(lines)
 
 
 LAUNCH: Launcher
+QUERY_TIME = re.compile(r"查询 ([0-9.]+) 秒")
 
 
 def main() -> None:
@@ -376,6 +390,12 @@ def main() -> None:
     parser.add_argument("--no-growth", action="store_true", help="skip the 1/10-scale run")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    # measure the program as installed: `pip install` byte-compiles a package, but an
+    # editable install under PYTHONDONTWRITEBYTECODE would compile every module on
+    # every start (0.1 s of each command here)
+    root = Path(__file__).resolve().parents[1]
+    compileall.compile_dir(root / "src", quiet=1)
+    compileall.compile_dir(root / "projections", quiet=1)
     results = [measure(args.scale, workdir, args.db)]
     if not args.no_growth:
         results.append(measure(args.scale / 10, workdir, args.db))
