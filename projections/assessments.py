@@ -8,15 +8,15 @@ from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, 
 
 from ledger.domain.project import Project
 from ledger.domain.unit import Unit
+from projections.folds.assessments import CURVES, NAME, SCORES, TARGETS, VERSION, fold_sql
 from projections.movements import recorded
-from projections.sqlfold import Dialect, Statement, insert
 
-NAME = "assessments"
-VERSION = 2  # 2: the 序时进度 curves
+__all__ = ["NAME", "TABLES", "VERSION", "curves", "facts", "fold_sql", "metadata", "scores", "targets"]
+
 metadata = MetaData()
 
 scores = Table(
-    "rm_scores",
+    SCORES,
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("project_id", String(32), nullable=False, index=True),
@@ -27,7 +27,7 @@ scores = Table(
 )
 
 targets = Table(
-    "rm_targets",
+    TARGETS,
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("project_id", String(32), nullable=False, index=True),
@@ -41,7 +41,7 @@ targets = Table(
 )
 
 curves = Table(
-    "rm_curves",
+    CURVES,
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("unit", String(32), nullable=False, index=True),
@@ -99,46 +99,3 @@ def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
             )
         ]
     return []
-
-
-def fold_sql(d: Dialect) -> list[Statement]:
-    """The same rows as ``facts``, derived in the database from stored events."""
-    t, i = d.text, d.int
-    event = {"position": "e.position", "recorded_at": d.recorded_at(), "year": i("year")}
-    if d.sqlite:
-        points = "(SELECT group_concat(p.value, ',') FROM (SELECT value FROM json_each(e.s, '$.points') ORDER BY key) AS p)"
-    else:
-        points = (
-            "(SELECT string_agg(p.value, ',' ORDER BY p.n) "
-            "FROM jsonb_array_elements_text(e.s -> 'points') WITH ORDINALITY AS p(value, n))"
-        )
-    return [
-        insert(
-            d,
-            curves.name,
-            [c.name for c in curves.columns],
-            {**event, "unit": t("unit"), "points": points},
-            {},
-            topics=[Unit.CurveSet],
-        ),
-        insert(
-            d,
-            scores.name,
-            [c.name for c in scores.columns],
-            {**event, "project_id": d.hex_id(), "score": i("score"), "reason": t("reason")},
-            {},
-            topics=[Project.ScoreSet],
-        ),
-        insert(
-            d,
-            targets.name,
-            [c.name for c in targets.columns],
-            {
-                **event,
-                "project_id": d.hex_id(),
-                **{f: t(f) for f in ("indicator", "operator", "value", "unit", "direction")},
-            },
-            {},
-            topics=[Project.TargetSet],
-        ),
-    ]

@@ -8,21 +8,23 @@ position no longer in the log) and a reordered log (another event at a position)
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select, text
 from sqlalchemy.engine import Connection
 
-from ledger.chain import GENESIS, link, successive_links
+from ledger.chain import GENESIS, link
 from ledger.storage import Store
+from projections.folds import chain as folds
+from projections.folds.chain import NAME, TABLE
 
-NAME = "chain"
+__all__ = ["NAME", "RAW", "TABLES", "chain", "extend", "last_link", "links", "metadata"]
+
 RAW = True  # folds stored events (their stored form), not domain events
 metadata = MetaData()
 
 chain = Table(
-    "rm_chain",
+    TABLE,
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("originator_id", String(36), nullable=False),
@@ -60,28 +62,8 @@ def extend(conn: Connection, store: Store, start: int, stop: int) -> int:
     Reads the stored rows on the read-model connection (no domain objects) and writes
     the links in one batch: the chain costs a hash per event, not an object per event.
     """
-    if store.is_sqlite:
-        source = f"SELECT rowid, originator_id, originator_version, topic, state FROM {store.events_table} "
-        source += "WHERE rowid > :start AND rowid <= :stop ORDER BY rowid"
-        target = "INSERT INTO rm_chain (position, originator_id, version, hash) VALUES (?, ?, ?, ?)"
-    else:
-        source = (
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            f'FROM "{store.schema}".{store.events_table} '
-            "WHERE notification_id > :start AND notification_id <= :stop ORDER BY notification_id"
-        )
-        target = f'INSERT INTO "{store.schema}".rm_chain (position, originator_id, version, hash) VALUES (%s, %s, %s, %s)'
-    stored = [
-        (position, oid.hex if isinstance(oid, uuid.UUID) else oid, version, topic, state)
-        for position, oid, version, topic, state in conn.execute(text(source), {"start": start, "stop": stop})
-    ]
-    hashes = successive_links(
-        last_link(conn), ((oid, version, topic, state) for _, oid, version, topic, state in stored)
-    )
-    rows = [
-        (position, f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", version, digest)
-        for (position, h, version, _, _), digest in zip(stored, hashes, strict=True)
-    ]
+    stored = conn.execute(text(folds.source_sql(store)), {"start": start, "stop": stop})
+    rows = folds.link_rows(last_link(conn), stored)
     if rows:
-        conn.exec_driver_sql(target, rows)
+        conn.exec_driver_sql(folds.target_sql(store), rows)
     return len(rows)

@@ -8,14 +8,15 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Ta
 
 from ledger.domain.project import Project
 from ledger.domain.unit import Unit
+from projections.folds.directory import NAME, PROJECTS, UNITS, fold_sql
 from projections.movements import recorded
-from projections.sqlfold import Dialect, Statement, insert
 
-NAME = "directory"
+__all__ = ["NAME", "TABLES", "facts", "fold_sql", "metadata", "projects", "units"]
+
 metadata = MetaData()
 
 units = Table(
-    "rm_units",
+    UNITS,
     metadata,
     Column("unit", String(32), primary_key=True),
     Column("name", String(200), nullable=False),
@@ -24,7 +25,7 @@ units = Table(
 )
 
 projects = Table(
-    "rm_projects",
+    PROJECTS,
     metadata,
     Column("project_id", String(32), primary_key=True),
     Column("unit", String(32), nullable=False),
@@ -75,34 +76,3 @@ def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
             )
         ]
     return []
-
-
-def fold_sql(d: Dialect) -> list[Statement]:
-    """The same rows as ``facts``, derived in the database from stored events."""
-    t = d.text
-    unit_columns = [c.name for c in units.columns]
-    project_columns = [c.name for c in projects.columns]
-    fields = ("unit", "code", "name", "function", "category", "fund", "economic", "doc", "level")
-    return [
-        insert(
-            d,
-            units.name,
-            unit_columns,
-            {"unit": t("code"), "name": t("name"), "kind": t("kind"), "position": "e.position"},
-            {},
-            topics=[Unit.Registered],
-        ),
-        insert(
-            d,
-            projects.name,
-            project_columns,
-            {
-                "project_id": d.hex_id(),
-                **{f: t(f) for f in fields},
-                "position": "e.position",
-                "recorded_at": d.recorded_at(),
-            },
-            {},
-            topics=[Project.Registered],
-        ),
-    ]

@@ -28,20 +28,34 @@ from sqlalchemy import (
 
 from ledger.domain.project import IssueKind, Project
 from ledger.domain.unit import Unit
-from projections.sqlfold import Dialect, Statement, insert
+from projections.folds.movements import (
+    NAME,
+    SEQ_ALLOCATIONS,
+    SEQ_CARRY_IN,
+    SEQ_MOVED,
+    SEQ_WITHDRAW,
+    TABLE,
+    VERSION,
+    ZERO,
+    fold_sql,
+)
 
-NAME = "movements"
-VERSION = 2  # 2: fixed row numbers within a year-end close (so the SQL fold can number them)
+__all__ = [
+    "NAME",
+    "TABLES",
+    "VERSION",
+    "facts",
+    "fold_sql",
+    "metadata",
+    "movement_rows",
+    "movements",
+    "recorded",
+]
+
 metadata = MetaData()
 
-#: ``seq`` of the rows a project's year-end close contributes (its own row is 0)
-SEQ_WITHDRAW = 1
-SEQ_CARRY_IN = 2
-SEQ_ALLOCATIONS = 100  # + the rank of the payee
-SEQ_MOVED = 1_000_000  # + 2 × the index of the moved payment (+ 1 for the new year's row)
-
 movements = Table(
-    "rm_movements",
+    TABLE,
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("seq", Integer, primary_key=True, autoincrement=False),
@@ -72,26 +86,6 @@ movements = Table(
 )
 
 TABLES = [movements]
-
-ZERO = {
-    "project_id": None,
-    "unit": None,
-    "amount": 0,
-    "quota": 0,
-    "opening": 0,
-    "allocated": 0,
-    "pending": 0,
-    "paid": 0,
-    "income": 0,
-    "payment": None,
-    "payee": "",
-    "economic": "",
-    "function": "",
-    "fund": "",
-    "detail": "",
-    "doc": "",
-    "reason": "",
-}
 
 
 def recorded(event: Any) -> dt.datetime:
@@ -277,205 +271,3 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
         elif isinstance(event, Unit.YearClosed):
             add(unit=unit, year=event.year, on=event.on, kind="unit_close", amount=0)
     return rows
-
-
-COLUMNS = [c.name for c in movements.columns]
-
-
-def fold_sql(d: Dialect) -> list[Statement]:
-    """The same rows as ``movement_rows``, derived in the database from stored events."""
-    t, i, date = d.text, d.int, d.date
-    event = {"position": "e.position", "recorded_at": d.recorded_at(), "seq": "0"}
-    project = {**event, "project_id": d.hex_id(), "on": date(), "year": d.year_of()}
-    acted = {
-        **project,
-        "year": i("year"),
-        "payment": i("number"),
-        "payee": t("payee"),
-        "economic": t("economic"),
-        "amount": i("amount"),
-    }
-    unit = {**event, "unit": t("unit"), "on": date()}
-    openings = ", ".join(d.literal(k.value) for k in IssueKind if k.is_opening)
-
-    def rows(values: dict[str, str], *topics: type[Any], joins: str = "", where: str = "") -> Statement:
-        return insert(d, movements.name, COLUMNS, values, ZERO, topics=list(topics), joins=joins, where=where)
-
-    y = i("year")
-    close = {**project, "year": y}
-    following = {**close, "year": f"{y} + 1", "on": d.new_year(y)}
-    if d.sqlite:
-        allocations = ", json_each(e.s, '$.allocations') AS a"
-        payee, left = "a.key", "a.value"
-        rank = "row_number() OVER (PARTITION BY e.position ORDER BY a.key) - 1"
-        moved = ", json_each(e.s, '$.moved') AS m"
-        index, number, amount = "m.key", "json_extract(m.value, '$[0]')", "json_extract(m.value, '$[1]')"
-    else:
-        allocations = ", jsonb_each_text(e.s -> 'allocations') AS a(key, value)"
-        payee, left = "a.key", "a.value::bigint"
-        rank = f"row_number() OVER (PARTITION BY e.position ORDER BY {d.ordered('a.key')}) - 1"
-        moved = ", jsonb_array_elements(e.s -> 'moved') WITH ORDINALITY AS m(value, n)"
-        index, number, amount = "(m.n - 1)", "(m.value ->> 0)::int", "(m.value ->> 1)::bigint"
-    return [
-        rows(
-            {
-                **project,
-                "kind": "'issue'",
-                "amount": i("amount"),
-                "quota": i("amount"),
-                "opening": f"CASE WHEN {t('kind')} IN ({openings}) THEN {i('amount')} ELSE 0 END",
-                "detail": t("kind"),
-                "doc": t("doc"),
-            },
-            Project.QuotaIssued,
-        ),
-        rows(
-            {
-                **project,
-                "kind": "'reduce'",
-                "amount": i("amount"),
-                "quota": f"-{i('amount')}",
-                "doc": t("doc"),
-                "reason": t("reason"),
-            },
-            Project.QuotaReduced,
-        ),
-        rows(
-            {
-                **project,
-                "kind": "'allocate'",
-                "amount": i("amount"),
-                "allocated": i("amount"),
-                "payee": t("payee"),
-            },
-            Project.Allocated,
-        ),
-        rows(
-            {
-                **project,
-                "kind": "'request'",
-                "amount": i("amount"),
-                "pending": i("amount"),
-                "payment": i("number"),
-                "payee": t("payee"),
-                "economic": t("economic"),
-                "detail": f"substr({t('key')}, 1, 20)",
-            },
-            Project.PaymentRequested,
-        ),
-        rows({**acted, "kind": "'hold'", "reason": t("reason")}, Project.PaymentHeld),
-        rows(
-            {
-                **acted,
-                "kind": "'settle'",
-                "pending": f"-{i('amount')}",
-                "paid": i("amount"),
-                "doc": t("voucher"),
-            },
-            Project.PaymentSettled,
-        ),
-        rows(
-            {**acted, "kind": "'cancel'", "pending": f"-{i('amount')}", "reason": t("reason")},
-            Project.PaymentCancelled,
-        ),
-        rows(
-            {
-                **acted,
-                "kind": "'refund'",
-                "amount": i("refund"),
-                "paid": f"-{i('refund')}",
-                "reason": t("reason"),
-            },
-            Project.PaymentRefunded,
-        ),
-        rows(
-            {
-                **close,
-                "kind": "'close'",
-                "amount": i("carried"),
-                "detail": f"CASE WHEN {i('withdrawn')} <> 0 THEN 'withdrawn' ELSE 'carried' END",
-                "doc": t("doc"),
-            },
-            Project.YearClosed,
-        ),
-        rows(
-            {**close, "seq": str(SEQ_WITHDRAW), "kind": "'withdraw'", "amount": i("withdrawn")},
-            Project.YearClosed,
-            where=f"{i('withdrawn')} <> 0",
-        ),
-        rows(
-            {
-                **following,
-                "seq": str(SEQ_CARRY_IN),
-                "kind": "'carry_in'",
-                "amount": i("carried"),
-                "quota": i("carried"),
-                "opening": i("carried"),
-                "detail": d.literal(str(IssueKind.CARRIED)),
-                "doc": t("doc"),
-            },
-            Project.YearClosed,
-            where=f"{i('carried')} <> 0",
-        ),
-        rows(
-            {
-                **following,
-                "seq": f"{SEQ_ALLOCATIONS} + {rank}",
-                "kind": "'carry_allocation'",
-                "amount": left,
-                "allocated": left,
-                "payee": payee,
-            },
-            Project.YearClosed,
-            joins=allocations,
-        ),
-        rows(
-            {
-                **close,
-                "on": d.new_year(y),
-                "seq": f"{SEQ_MOVED} + 2 * {index}",
-                "kind": "'carry_out_payment'",
-                "amount": amount,
-                "pending": f"-{amount}",
-                "payment": number,
-            },
-            Project.YearClosed,
-            joins=moved,
-        ),
-        rows(
-            {
-                **following,
-                "seq": f"{SEQ_MOVED} + 2 * {index} + 1",
-                "kind": "'carry_in_payment'",
-                "amount": amount,
-                "pending": amount,
-                "payment": number,
-            },
-            Project.YearClosed,
-            joins=moved,
-        ),
-        rows(
-            {
-                **unit,
-                "year": d.year_of(),
-                "kind": "'income'",
-                "amount": i("amount"),
-                "income": i("amount"),
-                "fund": t("source"),
-                "function": t("function"),
-                "doc": t("doc"),
-            },
-            Unit.IncomeRecorded,
-        ),
-        rows(
-            {
-                **unit,
-                "year": i("year"),
-                "kind": "'opening_balance'",
-                "amount": i("amount"),
-                "fund": t("fund"),
-            },
-            Unit.OpeningBalanceSet,
-        ),
-        rows({**unit, "year": i("year"), "kind": "'unit_close'", "amount": "0"}, Unit.YearClosed),
-    ]

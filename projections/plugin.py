@@ -37,6 +37,11 @@ def _init(ledger: Ledger) -> None:
 
 
 def _after_write(ledger: Ledger) -> None:
+    if ledger.store.is_sqlite:  # a few events on SQLite: the plain connection will do
+        from projections import quick
+
+        if quick.catch_up(ledger.store) is not None:
+            return
     from projections import runner
 
     runner.catch_up(ledger)

@@ -36,6 +36,7 @@ from ledger.chain import GENESIS
 from ledger.errors import SealNotRebuilt
 from ledger.storage import Store
 from projections import assessments, chain, directory, movements
+from projections.folds import position_key
 from projections.sqlfold import Dialect
 
 #: Events applied per transaction; LEDGER_CATCHUP_PAGE tunes it (smaller pages commit
@@ -63,9 +64,7 @@ positions = Table(
 )
 
 
-def key(model: types.ModuleType) -> str:
-    """The model's row in rm_positions: a new VERSION of a model starts again from zero."""
-    return f"{model.NAME}.v{getattr(model, 'VERSION', 1)}"
+key = position_key
 
 
 def model_named(name: str) -> types.ModuleType:

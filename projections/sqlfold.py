@@ -16,7 +16,7 @@ the recording time as ``{"_type_": "datetime_iso", "_data_": "…+00:00"}``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +117,7 @@ class Statement:
 def insert(
     d: Dialect,
     table: str,
-    columns: list[str],
+    columns: Sequence[str],
     values: Mapping[str, str],
     defaults: Mapping[str, Any],
     *,

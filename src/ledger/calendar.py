@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import unicodedata
+from calendar import monthrange
 from fractions import Fraction
 
 from ledger.errors import MalformedInput
@@ -83,10 +84,9 @@ def local_text(instant: dt.datetime) -> str:
 
 
 def month_end(year: int, month: int) -> dt.date:
-    import pendulum
-
-    p = pendulum.date(year, month, 1).end_of("month")
-    return dt.date(p.year, p.month, p.day)
+    """The last day of a month (no zone involved: the standard library's calendar will do,
+    and spares a month report the 0.08 s of importing pendulum)."""
+    return dt.date(year, month, monthrange(year, month)[1])
 
 
 def parse_month(text: str) -> tuple[int, int]:

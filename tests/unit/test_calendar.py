@@ -35,3 +35,10 @@ def test_known_at_accepts_iso_times_with_or_without_zone() -> None:
 def test_the_default_curve_is_elapsed_months_over_twelve() -> None:
     assert calendar.default_curve(7) == Fraction(7, 12)
     assert calendar.month_end(2024, 2) == dt.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize("year", [1900, 2000, 2023, 2024, 2100])
+def test_a_month_ends_the_day_before_the_next_month_begins(year: int) -> None:
+    for month in range(1, 13):
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        assert calendar.month_end(year, month) == following - dt.timedelta(days=1)

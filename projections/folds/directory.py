@@ -1,0 +1,56 @@
+"""The directory as SQL: the rows of ``projections.directory``, folded in the database."""
+
+from __future__ import annotations
+
+from ledger.domain.project import Project
+from ledger.domain.unit import Unit
+from projections.sqlfold import Dialect, Statement, insert
+
+NAME = "directory"
+UNITS = "rm_units"
+UNIT_COLUMNS = ("unit", "name", "kind", "position")
+PROJECTS = "rm_projects"
+PROJECT_COLUMNS = (
+    "project_id",
+    "unit",
+    "code",
+    "name",
+    "function",
+    "category",
+    "fund",
+    "economic",
+    "doc",
+    "level",
+    "position",
+    "recorded_at",
+)
+INDEXES = ("ix_rm_projects_unit_code", "ix_rm_projects_code")
+
+
+def fold_sql(d: Dialect) -> list[Statement]:
+    """The same rows as ``facts``, derived in the database from stored events."""
+    t = d.text
+    fields = ("unit", "code", "name", "function", "category", "fund", "economic", "doc", "level")
+    return [
+        insert(
+            d,
+            UNITS,
+            UNIT_COLUMNS,
+            {"unit": t("code"), "name": t("name"), "kind": t("kind"), "position": "e.position"},
+            {},
+            topics=[Unit.Registered],
+        ),
+        insert(
+            d,
+            PROJECTS,
+            PROJECT_COLUMNS,
+            {
+                "project_id": d.hex_id(),
+                **{f: t(f) for f in fields},
+                "position": "e.position",
+                "recorded_at": d.recorded_at(),
+            },
+            {},
+            topics=[Project.Registered],
+        ),
+    ]

@@ -1,0 +1,107 @@
+"""A write command's catch-up on SQLite, on the plain ``sqlite3`` connection.
+
+A clerk's command records a few events and leaves the read models current before it
+ends. On SQLite that is a handful of ``INSERT … SELECT`` statements (the models'
+``fold_sql``) and a few chain links, which need nothing beyond ``sqlite3``; importing
+SQLAlchemy for them cost more than the rest of the command (0.31 s of 0.53 s here).
+
+This path serves the common case only: every model installed at its current version,
+its indexes in place, and at most ``QUICK_LIMIT`` events to apply. Otherwise it
+changes nothing and returns ``None``, and the runner (``projections.runner``) does
+the work — creating tables, refolding a changed model, paging a long catch-up. The
+discipline is the runner's: SQLite's write lock is taken first (``BEGIN IMMEDIATE``),
+and the rows and the models' new positions commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import types
+
+from ledger.chain import GENESIS
+from ledger.storage import Store
+from projections.folds import assessments, chain, directory, movements, position_key
+from projections.sqlfold import Dialect
+
+#: the models in the runner's order (``runner.MODELS``; a test holds them equal)
+MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments, chain)
+#: more events than this behind, and the runner pages the work
+QUICK_LIMIT = 5000
+
+_statements: dict[str, list[tuple[frozenset[str], str]]] = {}
+
+
+def catch_up(store: Store) -> int | None:
+    """Bring every read model up to the log's end; how many events were applied, or
+    ``None`` (nothing done) when this case is the runner's."""
+    if store.path is None or not store.path.exists():
+        return None
+    conn = sqlite3.connect(store.path, timeout=60, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous = NORMAL")  # as the runner's connections
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            applied = _apply(conn, store)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT" if applied else "ROLLBACK")
+        return applied
+    finally:
+        conn.close()
+
+
+def _apply(conn: sqlite3.Connection, store: Store) -> int | None:
+    events = store.events_table
+    try:
+        recorded = dict(conn.execute("SELECT name, position FROM rm_positions").fetchall())
+    except sqlite3.OperationalError:  # no read-model tables yet
+        return None
+    keys = {position_key(m): m for m in MODELS}
+    if not keys.keys() <= recorded.keys():
+        return None  # a model added or changed since the store was made
+    head = conn.execute(f"SELECT max(rowid) FROM {events}").fetchone()[0] or 0
+    begin = {k: int(recorded[k]) for k in keys}
+    start = min(begin.values())
+    if start >= head:
+        return 0
+    if head - start > QUICK_LIMIT or not _indexes_in_place(conn):
+        return None
+    present = {
+        topic
+        for (topic,) in conn.execute(
+            f"SELECT DISTINCT topic FROM {events} WHERE rowid > ? AND rowid <= ?", (start, head)
+        )
+    }
+    for k, model in keys.items():
+        if begin[k] >= head:
+            continue
+        page = {"start": begin[k], "stop": head}
+        if model is chain:
+            last = conn.execute(chain.last_link_sql(store)).fetchone()
+            rows = chain.link_rows(last[0] if last else GENESIS, conn.execute(chain.source_sql(store), page))
+            conn.executemany(chain.target_sql(store), rows)
+        else:
+            for topics, statement in _fold_statements(model, events):
+                if not topics.isdisjoint(present):
+                    conn.execute(statement, page)
+        conn.execute("UPDATE rm_positions SET position = ? WHERE name = ?", (head, k))
+    return head - start
+
+
+def _indexes_in_place(conn: sqlite3.Connection) -> bool:
+    """A rebuild drops the indexes and the runner's last page restores them."""
+    wanted = {name for model in MODELS for name in model.INDEXES}
+    marks = ", ".join("?" * len(wanted))
+    found = conn.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", tuple(wanted)
+    )
+    return bool(found.fetchone()[0] == len(wanted))
+
+
+def _fold_statements(model: types.ModuleType, events_table: str) -> list[tuple[frozenset[str], str]]:
+    if model.NAME not in _statements:
+        _statements[model.NAME] = [
+            (s.topics, s.sql) for s in model.fold_sql(Dialect("sqlite", None, events_table))
+        ]
+    return _statements[model.NAME]

@@ -1,0 +1,144 @@
+"""A write command on SQLite catches the read models up on the plain ``sqlite3``
+connection (``projections.quick``): the same rows as the runner, or nothing at all."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.storage import parse_url
+from projections import quick, runner
+from tests.conftest import invoke
+from tests.integration.test_sql_fold import a_full_year, normalised, open_ledger
+
+
+def positions(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT name, position FROM rm_positions").fetchall())
+
+
+def test_quick_serves_the_runners_models_with_the_same_tables_and_indexes() -> None:
+    assert [m.NAME for m in quick.MODELS] == [m.NAME for m in runner.MODELS]
+    assert [runner.key(m) for m in quick.MODELS] == [runner.key(m) for m in runner.MODELS]
+    for fold, model in zip(quick.MODELS, runner.MODELS, strict=True):
+        described = {
+            name: tuple(value)
+            for name, value in vars(fold).items()
+            if name.endswith("COLUMNS") and isinstance(value, tuple)
+        }
+        assert sorted(described.values()) == sorted(tuple(c.name for c in t.columns) for t in model.TABLES)
+        assert set(fold.INDEXES) == {ix.name for t in model.TABLES for ix in t.indexes}
+
+
+def test_catching_up_after_every_act_gives_the_rows_of_the_python_fold(tmp_path: Path) -> None:
+    app = open_ledger(str(tmp_path / "ledger.db"))
+    saved = app.save
+    served = []
+
+    def save_then_catch_up(*args: Any, **kwargs: Any) -> Any:
+        recordings = saved(*args, **kwargs)
+        served.append(quick.catch_up(app.store))
+        return recordings
+
+    app.save = save_then_catch_up  # type: ignore[method-assign]
+    try:
+        a_full_year(app)
+        assert served and all(n is not None and n > 0 for n in served), served
+        head = app.recorder.max_notification_id()
+        assert set(positions(tmp_path / "ledger.db").values()) == {head}
+        assert runner.catch_up(app) == 0  # nothing left for the runner
+        expected = runner.fold(runner.all_notifications(app), app.mapper)
+        actual = runner.dump(app)
+        assert normalised(actual) == normalised(expected)
+        assert actual["rm_chain"] == sorted(expected["rm_chain"], key=lambda r: r["position"])
+    finally:
+        runner.dispose(app.store)
+        app.close()
+
+
+def _behind(app: Ledger, db: Path) -> None:
+    """Events recorded that no model has seen yet."""
+    a_full_year(app)
+    assert min(positions(db).values()) < (app.recorder.max_notification_id() or 0)
+
+
+@pytest.mark.parametrize("case", ["no read models", "too far behind", "index dropped", "model changed"])
+def test_what_quick_cannot_serve_it_leaves_untouched_for_the_runner(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "ledger.db"
+    app = open_ledger(str(db))
+    try:
+        _behind(app, db)
+        with sqlite3.connect(db) as conn:
+            if case == "no read models":
+                conn.execute("DROP TABLE rm_positions")
+            elif case == "too far behind":
+                monkeypatch.setattr(quick, "QUICK_LIMIT", 3)
+            elif case == "index dropped":
+                conn.execute("DROP INDEX ix_rm_movements_unit")
+            else:
+                conn.execute("UPDATE rm_positions SET name = 'movements.v1' WHERE name = 'movements.v2'")
+        before = {t: _rows(db, t) for t in _tables(db)}
+        assert quick.catch_up(app.store) is None
+        assert {t: _rows(db, t) for t in _tables(db)} == before
+        if case != "no read models":
+            runner.catch_up(app)  # the runner does it, and restores what was missing
+            assert "ix_rm_movements_unit" in _indexes(db)
+            assert runner.status(app) and all(s.behind == 0 for s in runner.status(app))
+    finally:
+        runner.dispose(app.store)
+        app.close()
+
+
+def _tables(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+def _indexes(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+
+
+def _rows(db: Path, table: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+
+
+PROBE = """
+import sys
+from ledger.cli import main
+sys.argv = ["ledger", "--db", sys.argv[1], "payment", "request", "153001/P1", "100", "--payee", "甲公司",
+            "--economic", "31299", "--date", "2024-03-01"]
+try:
+    main()
+except SystemExit as e:
+    assert not e.code, e.code
+print("sqlalchemy" in sys.modules)
+"""
+
+
+def test_a_write_command_on_sqlite_needs_no_sqlalchemy_and_leaves_the_models_current(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    for args in (
+        ["init"],
+        ["unit", "add", "153001", "工信局"],
+        ["project", "add", "153001", "P1", "项目一", "--function", "2150805", "--category", "特定目标类"],
+        ["appropriation", "issue", "P1", "1万", "--date", "2024-01-02", "--doc", "文1", "--kind", "年初"],
+    ):
+        assert invoke(db, *args).exit_code == 0
+    runner.dispose(parse_url(str(db)))
+    out = subprocess.run([sys.executable, "-c", PROBE, str(db)], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["153001/P1/1", "False"], out
+    with sqlite3.connect(db) as conn:
+        head = conn.execute("SELECT max(rowid) FROM stored_events").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM rm_movements WHERE kind = 'request'").fetchone()[0] == 1
+    assert set(positions(db).values()) == {head}
+    assert invoke(db, "verify").exit_code == 0
