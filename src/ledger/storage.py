@@ -130,6 +130,8 @@ class Store:
                 POSTGRES_POOL_SIZE="2",
                 POSTGRES_MAX_OVERFLOW="2",
                 POSTGRES_LOCK_TIMEOUT="30",
+                # the library's recorder, without pipeline mode (see ledger.pgrecorder)
+                APPLICATION_RECORDER_TOPIC="ledger.pgrecorder:LedgerPostgresRecorder",
             )
         return env
 

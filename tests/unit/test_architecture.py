@@ -13,6 +13,7 @@ LAYERS = {
     "calendar": 0,
     "errors": 0,
     "storage": 1,
+    "pgrecorder": 1,
     "text": 0,
     "chain": 0,
     "backup": 3,
