@@ -11,10 +11,14 @@ import subprocess
 import sys
 import uuid
 
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from ledger import pgrecorder
 from ledger.application import Ledger
 from ledger.pgrecorder import LedgerPostgresRecorder
 from ledger.storage import parse_url
-from tests.conftest import invoke
+from tests.conftest import invoke, stored_events
 from tests.pgserver import Server
 
 SAVE = r"""
@@ -46,3 +50,28 @@ def test_a_save_of_tens_of_megabytes_is_recorded_in_one_transaction(pg_server: S
     out = subprocess.run([sys.executable, "-c", SAVE, url], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["400", "True"]
+
+
+def test_a_save_in_several_statements_is_still_all_or_nothing(
+    pg_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = pg_server.url("ledger_test", schema=f"t_{uuid.uuid4().hex[:16]}")
+    assert invoke(url, "init").exit_code == 0
+    monkeypatch.setattr(pgrecorder, "CHUNK", 7)
+    app = Ledger(parse_url(url))
+    try:
+
+        def events(n: int) -> list[StoredEvent]:
+            return [StoredEvent(uuid.uuid4(), 1, "ledger.test:Small", b'{"x": 1}') for _ in range(n)]
+
+        first = app.recorder.insert_events(events(20))  # three statements
+        assert first is not None and len(first) == 20
+        assert list(first) == list(range(first[0], first[0] + 20))
+        clash = events(15)
+        clash[12] = StoredEvent(clash[0].originator_id, 1, "ledger.test:Small", b'{"x": 2}')  # in the 2nd
+        before = stored_events(url)
+        with pytest.raises(IntegrityError):
+            app.recorder.insert_events(clash)
+        assert stored_events(url) == before
+    finally:
+        app.close()
