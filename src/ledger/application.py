@@ -81,7 +81,16 @@ class PaymentRef:
 
 
 class ProjectCodeIndex(Aggregate):
-    """Which units use a project code, so a clerk can name a project by its code alone."""
+    """Which units use a project code, so a clerk can name a project by its code alone.
+
+    The first two units are all it needs to know: a code one unit uses names its
+    project alone; a code two or more use must be written ``UNIT/CODE``. Listing stops
+    at two, so the index stays a few events long however many units share a code (when
+    every unit of a province listed itself, each new project line replayed thousands of
+    events and two clerks registering the same code anywhere collided).
+    """
+
+    ENOUGH = 2
 
     class Created(Aggregate.Created):
         code: str
@@ -139,7 +148,8 @@ def register_project(
     )
     if index is None:
         index = ProjectCodeIndex(code=code)
-    index.trigger_event(ProjectCodeIndex.Listed, unit=unit.code)
+    if len(index.units) < ProjectCodeIndex.ENOUGH:
+        index.trigger_event(ProjectCodeIndex.Listed, unit=unit.code)
     return project, index
 
 
@@ -238,7 +248,7 @@ class Ledger(Application[uuid.UUID]):
             raise NotFound(f"项目 {code} 不存在。请写成 单位/项目编码，如 153001/{code}。")
         if len(index.units) > 1:
             raise MalformedInput(
-                f"项目编码 {code} 在多个单位中使用（{'、'.join(index.units)}），"
+                f"项目编码 {code} 在多个单位中使用（如 {'、'.join(index.units)}），"
                 f"请写成 单位/项目编码，如 {index.units[0]}/{code}。"
             )
         return ProjectRef(index.units[0], code)

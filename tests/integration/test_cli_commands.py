@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ledger.application import Ledger, code_index_id
+from ledger.storage import parse_url
 from tests.conftest import Run, invoke, stored_events
 
 
@@ -871,3 +873,26 @@ def test_a_recorded_act_is_not_reported_as_lost_when_the_read_models_lag(
         run("--format", "json", "report", "execution", "--unit", "153001", "--year", "2024").stdout
     )
     assert report["projects"][0]["pending_fen"] == 10000  # the next report caught the models up
+
+
+def test_a_bare_project_code_names_its_project_until_a_second_unit_uses_it(db: str, run: Run) -> None:
+    issue = ("appropriation", "issue", "P9", "100", "--date", "2024-01-02", "--doc", "文1", "--kind", "年初")
+    for unit in ("153001", "153002", "153003"):
+        ok(run, "unit", "add", unit, f"单位{unit}")
+    ok(run, "project", "add", "153001", "P9", "项目", "--function", "2150805", "--category", "特定目标类")
+    ok(run, *issue)
+    for unit in ("153002", "153003"):
+        ok(run, "project", "add", unit, "P9", "项目", "--function", "2150805", "--category", "特定目标类")
+    out = refused(db, run, *issue, code=2, says="在多个单位中使用")
+    assert "153001、153002" in out and "153001/P9" in out
+    ok(run, "appropriation", "issue", "153003/P9", "100", "--date", "2024-01-02", "--doc", "文1")
+    # the index of a code lists two units at most, however many share the code
+    app = Ledger(parse_url(db))
+    try:
+        assert [type(e).__name__ for e in app.get_history(code_index_id("P9"))] == [
+            "Created",
+            "Listed",
+            "Listed",
+        ]
+    finally:
+        app.close()
