@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -66,7 +67,7 @@ class ProjectRef:
     def __str__(self) -> str:
         return f"{self.unit}/{self.code}"
 
-    @property
+    @cached_property
     def id(self) -> uuid.UUID:
         return project_id(self.unit, self.code)
 

@@ -279,7 +279,6 @@ class _World:
         self.app = app
         self.aggregates: dict[uuid.UUID, Aggregate] = {}
         self.refs: dict[str, ProjectRef] = {}
-        self.projects: dict[ProjectRef, Project] = {}
         self.today = calendar.today()  # an import is one act: its rows are decided as of one date
 
     def load(self, aggregate_id: uuid.UUID, cls: type[Any]) -> Any:
@@ -300,13 +299,10 @@ class _World:
         return unit  # type: ignore[no-any-return]
 
     def project(self, ref: ProjectRef) -> Project:
-        project = self.projects.get(ref)
+        project = self.load(ref.id, Project)  # a resolved ref keeps its id: no uuid5 per row
         if project is None:
-            project = self.load(project_id(ref.unit, ref.code), Project)
-            if project is None:
-                raise NotFound(f"项目 {ref} 不存在（先在文件或账簿中登记项目）")
-            self.projects[ref] = project
-        return project
+            raise NotFound(f"项目 {ref} 不存在（先在文件或账簿中登记项目）")
+        return project  # type: ignore[no-any-return]
 
     def resolve(self, text: str) -> ProjectRef:
         ref = self.refs.get(text)
