@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ledger.codes import CodeKind, catalogue, rollup
-from ledger.domain.project import Category, Fund
+from ledger.domain.kinds import Category, Fund
 from ledger.money import percent, wan
 from projections import scoring
 from projections.assessments import scores

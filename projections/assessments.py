@@ -6,8 +6,6 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
 
-from ledger.domain.project import Project
-from ledger.domain.unit import Unit
 from projections.folds.assessments import CURVES, NAME, SCORES, TARGETS, VERSION, fold_sql
 from projections.movements import recorded
 
@@ -54,6 +52,10 @@ TABLES = [scores, targets, curves]
 
 
 def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
+    # imported here, not above: reports read these tables without loading the event library
+    from ledger.domain.project import Project
+    from ledger.domain.unit import Unit
+
     if isinstance(event, Unit.CurveSet):
         return [
             (

@@ -6,8 +6,6 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table
 
-from ledger.domain.project import Project
-from ledger.domain.unit import Unit
 from projections.folds.directory import NAME, PROJECTS, UNITS, fold_sql
 from projections.movements import recorded
 
@@ -48,6 +46,10 @@ TABLES = [units, projects]
 
 def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
     """Rows one event contributes to the directory."""
+    # imported here, not above: reports read these tables without loading the event library
+    from ledger.domain.project import Project
+    from ledger.domain.unit import Unit
+
     if isinstance(event, Unit.Registered):
         return [
             (

@@ -26,8 +26,7 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.domain.project import IssueKind, Project
-from ledger.domain.unit import Unit
+from ledger.domain.kinds import IssueKind
 from projections.folds.movements import (
     NAME,
     SEQ_ALLOCATIONS,
@@ -101,6 +100,10 @@ def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
 
 def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
     """The movement rows of one event, as plain dicts."""
+    # imported here, not above: reports read these tables without loading the event library
+    from ledger.domain.project import Project
+    from ledger.domain.unit import Unit
+
     base = {**ZERO, "position": position, "recorded_at": recorded(event)}
     rows: list[dict[str, Any]] = []
 

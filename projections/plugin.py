@@ -7,12 +7,15 @@ reports and the audit commands are imported when a hook fires or a command is us
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ledger import hooks
-from ledger.application import Ledger
 from ledger.cli import LazyGroup, Session, pass_session
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
 
 REPORTS = {
     "execution": "projections.reports.execution:execution",

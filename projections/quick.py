@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import types
+from dataclasses import dataclass
 
 from ledger.chain import GENESIS
 from ledger.storage import Store
@@ -33,11 +34,20 @@ _statements: dict[str, list[tuple[frozenset[str], str]]] = {}
 
 def catch_up(store: Store) -> int | None:
     """Bring every read model up to the log's end; how many events were applied, or
-    ``None`` (nothing done) when this case is the runner's."""
+    ``None`` (nothing done) when this case is the runner's.
+
+    Models already current are seen without the write lock, so a report run while an
+    import holds the lock reads at once what is committed instead of waiting for it.
+    """
     if store.path is None or not store.path.exists():
         return None
     conn = sqlite3.connect(store.path, timeout=60, isolation_level=None)
     try:
+        state = _state(conn, store)
+        if state is None:
+            return None
+        if not state.behind:
+            return 0
         conn.execute("PRAGMA synchronous = NORMAL")  # as the runner's connections
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -51,17 +61,39 @@ def catch_up(store: Store) -> int | None:
         conn.close()
 
 
-def _apply(conn: sqlite3.Connection, store: Store) -> int | None:
-    events = store.events_table
+@dataclass(frozen=True)
+class _State:
+    """Where each model stands (``rm_positions``) and where the log ends."""
+
+    positions: dict[str, int]
+    head: int
+
+    @property
+    def behind(self) -> bool:
+        return min(self.positions.values()) < self.head
+
+
+def _state(conn: sqlite3.Connection, store: Store) -> _State | None:
+    """The models' positions and the log's end, or ``None`` when a model is missing or
+    at another version, or the store has no tables yet (the runner's cases)."""
     try:
         recorded = dict(conn.execute("SELECT name, position FROM rm_positions").fetchall())
-    except sqlite3.OperationalError:  # no read-model tables yet
+        head = conn.execute(f"SELECT max(rowid) FROM {store.events_table}").fetchone()[0] or 0
+    except sqlite3.OperationalError:  # no read-model or event tables yet
         return None
-    keys = {position_key(m): m for m in MODELS}
-    if not keys.keys() <= recorded.keys():
+    keys = [position_key(m) for m in MODELS]
+    if not set(keys) <= recorded.keys():
         return None  # a model added or changed since the store was made
-    head = conn.execute(f"SELECT max(rowid) FROM {events}").fetchone()[0] or 0
-    begin = {k: int(recorded[k]) for k in keys}
+    return _State({k: int(recorded[k]) for k in keys}, int(head))
+
+
+def _apply(conn: sqlite3.Connection, store: Store) -> int | None:
+    events = store.events_table
+    state = _state(conn, store)  # again, under the write lock
+    if state is None:
+        return None
+    begin, head = state.positions, state.head
+    keys = {position_key(m): m for m in MODELS}
     start = min(begin.values())
     if start >= head:
         return 0

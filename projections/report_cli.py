@@ -16,6 +16,7 @@ from ledger import calendar
 from ledger.cli import Session
 from ledger.cli.params import DATE, Choice, _Type
 from ledger.errors import MalformedInput
+from ledger.storage import Store
 from projections import runner
 from projections.output import FORMATS
 from projections.query import Cutoff
@@ -80,9 +81,9 @@ def output_format(session: Session, fmt: str | None, output: str | None) -> str:
 def reading(session: Session) -> Iterator[Connection]:
     """A read connection to the read models, caught up first (see :func:`current`)."""
     start = time.perf_counter()
-    ledger = current(session)
+    store = current(session)
     caught_up = time.perf_counter()
-    reader, _ = runner.engines(ledger.store)
+    reader, _ = runner.engines(store)
     with reader.connect() as conn:
         yield conn
     if os.environ.get("LEDGER_TIMING"):
@@ -94,14 +95,22 @@ def reading(session: Session) -> Iterator[Connection]:
         )
 
 
-def current(session: Session) -> Any:
-    """The ledger, with its read models caught up: reports never show a stale state.
+def current(session: Session) -> Store:
+    """The store, with its read models caught up: reports never show a stale state.
 
-    A read-only role (reporter) cannot write the read models; it reads them as the
-    writers left them (every write catches them up) and is told if they lag.
+    On SQLite the plain connection sees the models current, or folds the few events a
+    write left (``projections.quick``), without loading the event library; the runner
+    does the rest. A read-only role (reporter) cannot write the read models; it reads
+    them as the writers left them (every write catches them up) and is told if they lag.
     """
     from sqlalchemy.exc import DBAPIError
 
+    store = session.store
+    if store.is_sqlite:
+        from projections import quick
+
+        if quick.catch_up(store) is not None:
+            return store
     ledger = session.ledger()
     try:
         runner.catch_up(ledger)
@@ -111,4 +120,4 @@ def current(session: Session) -> Any:
         behind = max(s.behind for s in runner.status(ledger))
         if behind:
             click.echo(f"注意：读模型落后事件日志 {behind} 个事件（只读角色无法更新读模型）。", err=True)
-    return ledger
+    return store

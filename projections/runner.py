@@ -12,7 +12,7 @@ import os
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -31,13 +31,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
-from ledger.application import Ledger
 from ledger.chain import GENESIS
 from ledger.errors import SealNotRebuilt
 from ledger.storage import Store
 from projections import assessments, chain, directory, movements
 from projections.folds import position_key
 from projections.sqlfold import Dialect
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
 
 #: Events applied per transaction; LEDGER_CATCHUP_PAGE tunes it (smaller pages commit
 #: more often, larger ones rebuild faster).

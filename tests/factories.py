@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ledger.domain.project import Category, Fund, Project
+from ledger.domain.kinds import Category, Fund
+from ledger.domain.project import Project
 
 
 def project_line(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ledger.domain.project import Project
-from ledger.domain.unit import Unit
 from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "assessments"
@@ -29,6 +27,11 @@ INDEXES = ("ix_rm_scores_project_id", "ix_rm_targets_project_id", "ix_rm_curves_
 
 def fold_sql(d: Dialect) -> list[Statement]:
     """The same rows as ``facts``, derived in the database from stored events."""
+    # the event classes name the topics; imported here, not above, so that reading the
+    # tables (reports) does not load the event library
+    from ledger.domain.project import Project
+    from ledger.domain.unit import Unit
+
     t, i = d.text, d.int
     event = {"position": "e.position", "recorded_at": d.recorded_at(), "year": i("year")}
     if d.sqlite:

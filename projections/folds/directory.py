@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ledger.domain.project import Project
-from ledger.domain.unit import Unit
 from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "directory"
@@ -29,6 +27,11 @@ INDEXES = ("ix_rm_projects_unit_code", "ix_rm_projects_code")
 
 def fold_sql(d: Dialect) -> list[Statement]:
     """The same rows as ``facts``, derived in the database from stored events."""
+    # the event classes name the topics; imported here, not above, so that reading the
+    # tables (reports) does not load the event library
+    from ledger.domain.project import Project
+    from ledger.domain.unit import Unit
+
     t = d.text
     fields = ("unit", "code", "name", "function", "category", "fund", "economic", "doc", "level")
     return [

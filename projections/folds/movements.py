@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.domain.project import IssueKind, Project
-from ledger.domain.unit import Unit
+from ledger.domain.kinds import IssueKind
 from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "movements"
@@ -68,6 +67,11 @@ ZERO = {
 
 def fold_sql(d: Dialect) -> list[Statement]:
     """The same rows as ``movement_rows``, derived in the database from stored events."""
+    # the event classes name the topics; imported here, not above, so that reading the
+    # tables (reports) does not load the event library
+    from ledger.domain.project import Project
+    from ledger.domain.unit import Unit
+
     t, i, date = d.text, d.int, d.date
     event = {"position": "e.position", "recorded_at": d.recorded_at(), "seq": "0"}
     project = {**event, "project_id": d.hex_id(), "on": date(), "year": d.year_of()}

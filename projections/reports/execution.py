@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from ledger import calendar
 from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR, Choice
-from ledger.domain.project import Fund
+from ledger.domain.kinds import Fund
 from ledger.errors import NotFound
 from ledger.money import percent, wan
 from projections import scoring

@@ -24,16 +24,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.persistence import ProgrammingError as PersistenceProgrammingError
 
-from ledger.domain.project import (
-    NAMESPACE,
-    Category,
-    Fund,
-    IssueKind,
-    Project,
-    Target,
-    project_id,
-    unit_id,
-)
+from ledger.domain.kinds import Category, Fund, IssueKind
+from ledger.domain.project import NAMESPACE, Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound, PermissionRefused
 from ledger.money import Amount

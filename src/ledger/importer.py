@@ -55,7 +55,8 @@ from ledger.application import (
     code_index_id,
     register_project,
 )
-from ledger.domain.project import Category, Fund, IssueKind, Level, Project, Target, project_id, unit_id
+from ledger.domain.kinds import Category, Fund, IssueKind, Level
+from ledger.domain.project import Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound
 from ledger.money import Amount

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ledger.application import Ledger, ProjectRef
 from ledger.codes import CodeKind, rollup
-from ledger.domain.project import Category, Fund, IssueKind
+from ledger.domain.kinds import Category, Fund, IssueKind
 from ledger.domain.unit import IncomeSource, UnitKind
 from ledger.errors import LedgerError
 from ledger.money import Amount

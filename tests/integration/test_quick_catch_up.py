@@ -3,9 +3,11 @@ connection (``projections.quick``): the same rows as the runner, or nothing at a
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,7 @@ def _rows(db: Path, table: str) -> list[tuple[Any, ...]]:
 
 PROBE = """
 import sys
+import threading
 from ledger.cli import main
 sys.argv = ["ledger", "--db", sys.argv[1], "payment", "request", "153001/P1", "100", "--payee", "甲公司",
             "--economic", "31299", "--date", "2024-03-01"]
@@ -142,3 +145,89 @@ def test_a_write_command_on_sqlite_needs_no_sqlalchemy_and_leaves_the_models_cur
         assert conn.execute("SELECT count(*) FROM rm_movements WHERE kind = 'request'").fetchone()[0] == 1
     assert set(positions(db).values()) == {head}
     assert invoke(db, "verify").exit_code == 0
+
+
+REPORT_PROBE = """
+import sys
+import threading
+from ledger.cli import main
+sys.argv = ["ledger", "--db", sys.argv[1], "--format", "json", "report", "execution", "--unit", "153001",
+            "--year", "2024"]
+try:
+    main()
+except SystemExit as e:
+    assert not e.code, e.code
+loaded = [m for m in ("eventsourcing.application", "ledger.application", "ledger.domain.project") if m in sys.modules]
+print("loaded:", ",".join(loaded))
+"""
+
+
+def _clerks_day(db: Path) -> None:
+    for args in (
+        ["init"],
+        ["unit", "add", "153001", "工信局"],
+        ["project", "add", "153001", "P1", "项目一", "--function", "2150805", "--category", "特定目标类"],
+        ["appropriation", "issue", "P1", "1万", "--date", "2024-01-02", "--doc", "文1", "--kind", "年初"],
+        [
+            "payment",
+            "request",
+            "P1",
+            "2,500",
+            "--payee",
+            "甲公司",
+            "--economic",
+            "31299",
+            "--date",
+            "2024-03-01",
+        ],
+        ["payment", "settle", "P1/1", "--date", "2024-03-05"],
+    ):
+        assert invoke(db, *args).exit_code == 0, args
+    runner.dispose(parse_url(str(db)))
+
+
+def _report(db: Path) -> tuple[str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", REPORT_PROBE, str(db)], capture_output=True, text=True, check=True
+    )
+    report, _, loaded = out.stdout.rpartition("loaded:")
+    return report, loaded.strip()
+
+
+def test_a_report_on_current_models_does_not_load_the_event_library(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    _clerks_day(db)
+    report, loaded = _report(db)
+    (line,) = json.loads(report)["projects"]
+    assert (line["quota_fen"], line["paid_fen"], line["rate"]) == (1_000_000, 250_000, "25.00")
+    assert loaded == ""
+
+
+def test_a_report_folds_what_the_models_have_not_seen_before_it_reads(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    _clerks_day(db)
+    expected, _ = _report(db)
+    with sqlite3.connect(db) as conn:  # as if the last writes' catch-up had failed
+        conn.execute("DELETE FROM rm_movements")
+        conn.execute("UPDATE rm_positions SET position = 0 WHERE name LIKE 'movements.%'")
+    report, _ = _report(db)
+    assert report == expected
+    assert json.loads(report)["projects"][0]["paid_fen"] == 250_000
+    assert set(positions(db).values()) == {max(positions(db).values())}
+
+
+def test_quick_sees_current_models_without_waiting_for_another_writers_lock(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    _clerks_day(db)
+    store = parse_url(str(db))
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a long import holds the write lock
+    try:
+        result: list[int | None] = []
+        worker = threading.Thread(target=lambda: result.append(quick.catch_up(store)), daemon=True)
+        worker.start()
+        worker.join(timeout=10)
+        assert result == [0], "a report waited for the writer's lock although nothing was behind"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect
 
 from ledger.application import Ledger, PaymentRef, ProjectRef
-from ledger.domain.project import Category, Fund, IssueKind, Project, Target
+from ledger.domain.kinds import Category, Fund, IssueKind
+from ledger.domain.project import Project, Target
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.errors import LedgerError
 from ledger.money import Amount

@@ -8,7 +8,8 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Mapper
 
 from ledger.application import DateAsISO, ProjectCodeIndex
-from ledger.domain.project import Fund, IssueKind, Project, Target
+from ledger.domain.kinds import Fund, IssueKind
+from ledger.domain.project import Project, Target
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.money import Amount
 from tests.factories import project_line

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ledger.domain.project import Fund, IssueKind, Project, Target
+from ledger.domain.kinds import Fund, IssueKind
+from ledger.domain.project import Project, Target
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.money import Amount
 from projections import assessments, directory, movements

@@ -9,7 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.domain.project import IssueKind, Project
+from ledger.domain.kinds import IssueKind
+from ledger.domain.project import Project
 from ledger.errors import LedgerError
 from ledger.money import Amount
 from tests.factories import project_line

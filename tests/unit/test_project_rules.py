@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from ledger.domain.project import IssueKind, PaymentStatus, Project
+from ledger.domain.kinds import IssueKind, PaymentStatus
+from ledger.domain.project import Project
 from ledger.errors import (
     AllocationExceedsQuota,
     DateOutsideYear,

@@ -11,14 +11,16 @@ import os
 import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ledger import hooks
-from ledger.application import Ledger
 from ledger.errors import LedgerError, MalformedInput
 from ledger.storage import Store, parse_url
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Session:
 
     def ledger(self, *, create_tables: bool = False) -> Ledger:
         if self._ledger is None:
+            from ledger.application import Ledger  # the event library: only commands that use it load it
+
             if create_tables:
                 self.store.prepare()
             else:
@@ -160,8 +164,28 @@ class LedgerGroup(LazyGroup):
         sys.exit(0)
 
 
+#: the built-in commands, each imported when used: a report need not load the aggregates
+COMMANDS = {
+    "init": "ledger.cli.store:init",
+    "codes": "ledger.cli.store:codes_group",
+    "db": "ledger.cli.store:db_group",
+    "unit": "ledger.cli.units:unit_group",
+    "project": "ledger.cli.units:project_group",
+    "appropriation": "ledger.cli.money:appropriation_group",
+    "allocation": "ledger.cli.money:allocation_group",
+    "payment": "ledger.cli.money:payment_group",
+    "income": "ledger.cli.money:income_group",
+    "score": "ledger.cli.money:score_group",
+    "target": "ledger.cli.money:target_group",
+    "year": "ledger.cli.year:year_group",
+    "history": "ledger.cli.history:history",
+    "import": "ledger.cli.importing:import_file",
+}
+
+
 @click.group(
     cls=LedgerGroup,
+    lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -196,17 +220,13 @@ def cli(ctx: click.Context, db: str | None, fmt: str, actor: str | None) -> None
     ctx.call_on_close(session.close)
 
 
-def _load_commands() -> None:
-    from ledger.cli import history, importing, money, store, units, year
-
-    for module in (store, units, money, year, history, importing):
-        module.register(cli)
+def _load_plugins() -> None:
     for ep in entry_points(group="ledger.plugins"):
         plugin = ep.load()
         plugin.register(cli)
 
 
-_load_commands()
+_load_plugins()
 
 
 def _usage_message(e: click.ClickException) -> str:

@@ -121,7 +121,3 @@ def _is_project(ledger: Any, text: str) -> bool:
         return isinstance(ledger.get_project(ref), Project)
     except LedgerError:
         return False
-
-
-def register(group: click.Group) -> None:
-    group.add_command(history)

@@ -42,7 +42,3 @@ def import_file(session: Session, file: Path) -> None:
             "events": result.events,
         },
     )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(import_file)

@@ -21,7 +21,8 @@ from ledger.cli.params import (
     Choice,
     TextType,
 )
-from ledger.domain.project import IssueKind, Target
+from ledger.domain.kinds import IssueKind
+from ledger.domain.project import Target
 from ledger.domain.unit import IncomeSource
 from ledger.errors import MalformedInput
 from ledger.money import Amount
@@ -363,15 +364,3 @@ def target_set(
         year=year,
         indicator=indicator,
     )
-
-
-def register(group: click.Group) -> None:
-    for g in (
-        appropriation_group,
-        allocation_group,
-        payment_group,
-        income_group,
-        score_group,
-        target_group,
-    ):
-        group.add_command(g)

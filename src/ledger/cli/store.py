@@ -75,9 +75,3 @@ def db_grant(session: Session, role: str, as_: str, password: str | None) -> Non
     session.emit(
         f"已授权角色 {role} 为{label}：{session.store.describe()}", {"ok": True, "role": role, "as": as_}
     )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(init)
-    group.add_command(codes_group)
-    group.add_command(db_group)

@@ -7,7 +7,7 @@ import click
 from ledger.application import ProjectRef, check_project_code, check_unit_code
 from ledger.cli import Session, pass_session
 from ledger.cli.params import AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, YEAR, Choice
-from ledger.domain.project import Category, Fund, Level
+from ledger.domain.kinds import Category, Fund, Level
 from ledger.domain.unit import UnitKind
 from ledger.money import Amount
 
@@ -160,8 +160,3 @@ def project_add(
             "created": created,
         },
     )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(unit_group)
-    group.add_command(project_group)

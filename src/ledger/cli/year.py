@@ -62,7 +62,3 @@ def year_close(
             "withdrawn_fen": taken,
         },
     )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(year_group)

@@ -14,7 +14,8 @@ import uuid
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.project import Fund, unit_id
+from ledger.domain.kinds import Fund
+from ledger.domain.project import unit_id
 from ledger.errors import AlreadyExists, YearClosed, YearCloseRefused
 from ledger.money import Amount
 
