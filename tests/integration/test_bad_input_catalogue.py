@@ -119,6 +119,14 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
     ("bad year", ("score", "set", "P1", "20x4", "10", "--reason", "r"), 2, "四位年份"),
     ("bad month", ("year", "close", "153001", "999"), 2, "四位年份"),
     # unknown things
+    ("unknown command", ("pay", "P1", "100"), 2, "没有命令“pay”，可用的命令：allocation、appropriation"),
+    (
+        "unknown subcommand",
+        ("payment", "pay", "P1/1"),
+        2,
+        "可用的命令：cancel、hold、refund、request、settle",
+    ),
+    ("unknown report", ("report", "monthly", "153001"), 2, "没有命令“monthly”"),
     (
         "unknown unit",
         (

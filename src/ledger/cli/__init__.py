@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -229,6 +230,10 @@ def _load_plugins() -> None:
 _load_plugins()
 
 
+#: click's own (untranslated) words for a command name it does not know
+NO_SUCH_COMMAND = re.compile(r"No such command '(.*)'\.")
+
+
 def _usage_message(e: click.ClickException) -> str:
     if isinstance(e, click.MissingParameter):
         missing = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
@@ -245,6 +250,10 @@ def _usage_message(e: click.ClickException) -> str:
             return f"金额“{name}”不能为负数：退款、调减请用 payment refund、appropriation reduce"
         return f"没有这个选项：{name}。用 --help 查看可用选项。"
     if isinstance(e, click.UsageError):
+        unknown = NO_SUCH_COMMAND.fullmatch(e.message)
+        if unknown and e.ctx is not None and isinstance(e.ctx.command, click.Group):
+            known = "、".join(e.ctx.command.list_commands(e.ctx))
+            return f"没有命令“{unknown[1]}”，可用的命令：{known}"
         return f"用法错误：{e.message}"
     return e.message
 
