@@ -31,9 +31,12 @@ def test_the_benchmark_runs_at_a_tiny_scale_and_reports_every_figure(
     if backend == "sqlite":  # the raw limits are measured with plain sqlite3
         assert result["import"]["raw_executemany_per_s"] > 0 and result["import"]["ratio"] > 0
         assert result["rebuild"]["raw_read_per_s"] > 0 and result["rebuild"]["ratio"] > 0
+        assert result["import"]["library_floor_per_s"] > 0  # the event library alone
+        assert result["rebuild"]["raw_json_read_per_s"] > 0  # reading the stored JSON in SQL
     assert result["one_command_s"]["median"] > 0
     assert set(result["reports_s"]) == {"month", "execution", "final_accounts", "execution_as_of"}
     assert all(isinstance(s, float) for s in result["reports_s"].values()), result["reports_s"]
+    assert all(result["reports_max_s"][n] >= s for n, s in result["reports_s"].items())  # median of several
     # each report states its own query time, and that is part of its wall time
     for name, query in result["report_queries_s"].items():
         assert isinstance(query, float) and 0 < query < result["reports_s"][name]
