@@ -98,10 +98,11 @@ def reading(session: Session) -> Iterator[Connection]:
 def current(session: Session) -> Store:
     """The store, with its read models caught up: reports never show a stale state.
 
-    On SQLite the plain connection sees the models current, or folds the few events a
-    write left (``projections.quick``), without loading the event library; the runner
-    does the rest. A read-only role (reporter) cannot write the read models; it reads
-    them as the writers left them (every write catches them up) and is told if they lag.
+    Models already current are seen on a plain read, without loading the event library;
+    on SQLite the few events a write left are folded there too (``projections.quick``);
+    the runner does the rest. A read-only role (reporter) cannot write the read models;
+    it reads them as the writers left them (every write catches them up) and is told if
+    they lag.
     """
     from sqlalchemy.exc import DBAPIError
 
@@ -111,6 +112,12 @@ def current(session: Session) -> Store:
 
         if quick.catch_up(store) is not None:
             return store
+    else:
+        try:
+            if runner.is_current(store):
+                return store
+        except DBAPIError:
+            pass  # no ledger there, or not readable: the runner's path says what is wrong
     ledger = session.ledger()
     try:
         runner.catch_up(ledger)

@@ -158,6 +158,21 @@ def status(app: Ledger) -> list[ModelStatus]:
     return [ModelStatus(m.NAME, int(recorded.get(key(m), 0)), head) for m in MODELS]
 
 
+def is_current(store: Store) -> bool:
+    """Whether every model has seen the whole log: read on a reader connection, with no
+    lock and without the event library, so a report on current models starts lean."""
+    reader, _ = engines(store)
+    if store.is_sqlite:
+        head_sql = f"SELECT max(rowid) FROM {store.events_table}"
+    else:
+        head_sql = f'SELECT max(notification_id) FROM "{store.schema}".{store.events_table}'
+    with reader.connect() as conn:
+        recorded = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+        head = conn.execute(text(head_sql)).scalar() or 0
+    wanted = [key(m) for m in MODELS]
+    return all(k in recorded and int(recorded[k]) >= head for k in wanted)
+
+
 def catch_up(
     app: Ledger,
     models: Sequence[types.ModuleType] = MODELS,
