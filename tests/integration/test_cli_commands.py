@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 
 from ledger.application import Ledger, code_index_id
+from ledger.cli import COMMANDS, cli
 from ledger.storage import parse_url
 from tests.conftest import Run, invoke, stored_events
 
@@ -896,3 +898,13 @@ def test_a_bare_project_code_names_its_project_until_a_second_unit_uses_it(db: s
         ]
     finally:
         app.close()
+
+
+def test_every_command_loaded_on_use_is_the_command_it_is_listed_as() -> None:
+    ctx = click.Context(cli)
+    listed = cli.list_commands(ctx)
+    assert set(COMMANDS) <= set(listed) and {"report", "verify", "projections"} <= set(listed)
+    for name in listed:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name, name
+        assert command.help, f"{name} has no help text"
