@@ -39,7 +39,7 @@ def catch_up(store: Store) -> int | None:
     Models already current are seen without the write lock, so a report run while an
     import holds the lock reads at once what is committed instead of waiting for it.
     """
-    if store.path is None or not store.path.exists():
+    if store.path is None or not store.path.is_file():
         return None
     conn = sqlite3.connect(store.path, timeout=60, isolation_level=None)
     try:
@@ -79,7 +79,7 @@ def _state(conn: sqlite3.Connection, store: Store) -> _State | None:
     try:
         recorded = dict(conn.execute("SELECT name, position FROM rm_positions").fetchall())
         head = conn.execute(f"SELECT max(rowid) FROM {store.events_table}").fetchone()[0] or 0
-    except sqlite3.OperationalError:  # no read-model or event tables yet
+    except sqlite3.DatabaseError:  # no read-model or event tables yet, or not a ledger at all
         return None
     keys = [position_key(m) for m in MODELS]
     if not set(keys) <= recorded.keys():

@@ -11,6 +11,7 @@ Two deployments, one program:
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,12 +79,35 @@ class Store:
         return f"PostgreSQL {self.user}@{self.host}:{self.port}/{self.dbname}（schema {self.schema}）"
 
     def exists(self) -> bool:
-        """Whether the ledger's event table is there (without creating anything)."""
+        """Whether the ledger's event table is there (without creating anything).
+
+        A file that is not a SQLite database (a spreadsheet given to ``--db``, say) is
+        refused here, before the event store opens it and writes its own settings.
+        """
         if self.path is not None:
-            return self.path.exists()
+            return self._sqlite_has_events(self.path)
         with self.connect() as conn:
             row = conn.execute("SELECT to_regclass(%s)", (f"{self.schema}.{self.events_table}",)).fetchone()
         return row is not None and row[0] is not None
+
+    def _sqlite_has_events(self, path: Path) -> bool:
+        if not path.exists():
+            return False
+        if path.is_dir():
+            raise MalformedInput(f"--db 指向的是目录 {path}：请给出账簿文件的路径，如 ledger.db")
+        conn = sqlite3.connect(path)  # reads only: nothing is written to the file
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.events_table,)
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            raise MalformedInput(
+                f"{self.describe()} 不是 SQLite 数据库，不是 ledger 账簿；"
+                "请用 --db 指定账簿文件（如 ledger.db），或用一个新文件名运行 `ledger init`。"
+            ) from None
+        finally:
+            conn.close()
+        return found is not None
 
     def connect(self) -> Any:
         """A plain psycopg connection to a PostgreSQL store (autocommit)."""

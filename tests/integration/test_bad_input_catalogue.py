@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, stored_events
+from tests.conftest import Run, invoke, stored_events
 
 R = ("--payee", "甲", "--economic", "31299")
 SETUP = [
@@ -255,3 +255,41 @@ def test_an_import_file_with_invalid_utf8_is_refused(prepared: str, run: Run, tm
     result = run("import", str(file))
     assert result.exit_code == 2 and "UTF-8" in result.output and "第 1 行" in result.output
     assert stored_events(prepared) == before
+
+
+NOT_A_LEDGER = [
+    ("report", "month", "153001", "2024-12"),
+    ("payment", "request", "P1", "100", *R, "--date", "2024-03-01"),
+    ("unit", "add", "153002", "某局"),
+    ("init",),
+]
+
+
+@pytest.mark.parametrize("args", NOT_A_LEDGER, ids=[a[0] for a in NOT_A_LEDGER])
+def test_a_file_that_is_not_a_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    sheet = tmp_path / "指标.csv"
+    sheet.write_text("项目,金额\nP1,100\n", encoding="utf-8")
+    before = sheet.read_bytes()
+    result = invoke(sheet, *args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("错误：") and "不是 SQLite 数据库" in result.output, result.output
+    assert sheet.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["指标.csv"]  # no -wal or -journal beside it
+
+
+def test_an_empty_file_is_no_ledger_yet_and_a_report_leaves_it_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "ledger.db"
+    empty.touch()
+    result = invoke(empty, "report", "month", "153001", "2024-12")
+    assert result.exit_code == 1 and "账簿不存在" in result.output and "ledger init" in result.output, (
+        result.output
+    )
+    assert empty.stat().st_size == 0
+
+
+def test_a_directory_given_as_the_ledger_is_refused(tmp_path: Path) -> None:
+    result = invoke(tmp_path, "report", "month", "153001", "2024-12")
+    assert result.exit_code == 2 and "指向的是目录" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
