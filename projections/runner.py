@@ -151,26 +151,28 @@ class ModelStatus:
 
 
 def status(app: Ledger) -> list[ModelStatus]:
-    reader, _ = engines(app.store)
-    head = app.recorder.max_notification_id() or 0
-    with reader.connect() as conn:
-        recorded = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
-    return [ModelStatus(m.NAME, int(recorded.get(key(m), 0)), head) for m in MODELS]
+    recorded, head = _standing(app.store)
+    return [ModelStatus(m.NAME, recorded.get(key(m), 0), head) for m in MODELS]
 
 
 def is_current(store: Store) -> bool:
-    """Whether every model has seen the whole log: read on a reader connection, with no
-    lock and without the event library, so a report on current models starts lean."""
+    """Whether every model has seen the whole log, so a report on current models starts
+    lean (no event library, no lock)."""
+    recorded, head = _standing(store)
+    return all(key(m) in recorded and recorded[key(m)] >= head for m in MODELS)
+
+
+def _standing(store: Store) -> tuple[dict[str, int], int]:
+    """The models' recorded positions and the log's end, read on a reader connection."""
     reader, _ = engines(store)
     if store.is_sqlite:
         head_sql = f"SELECT max(rowid) FROM {store.events_table}"
     else:
         head_sql = f'SELECT max(notification_id) FROM "{store.schema}".{store.events_table}'
     with reader.connect() as conn:
-        recorded = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+        recorded = {str(n): int(p) for n, p in conn.execute(select(positions.c.name, positions.c.position))}
         head = conn.execute(text(head_sql)).scalar() or 0
-    wanted = [key(m) for m in MODELS]
-    return all(k in recorded and int(recorded[k]) >= head for k in wanted)
+    return recorded, int(head)
 
 
 def catch_up(
