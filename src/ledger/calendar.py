@@ -85,7 +85,7 @@ def local_text(instant: dt.datetime) -> str:
 
 def month_end(year: int, month: int) -> dt.date:
     """The last day of a month (no zone involved: the standard library's calendar will do,
-    and spares a month report the 0.08 s of importing pendulum)."""
+    and spares a month report the import of pendulum)."""
     return dt.date(year, month, monthrange(year, month)[1])
 
 

@@ -346,10 +346,9 @@ def _no_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector while an import builds its events.
 
     An import makes hundreds of thousands of objects that all stay alive until they
-    are saved; each automatic collection walks every one of them again, which cost a
-    third of the save (measured: 5.4 s → 3.3 s for 120,000 events). What an import
-    throws away on the way is freed by reference counting; the collector runs again
-    afterwards.
+    are saved; each automatic collection walks every one of them again, over and over
+    as the batch grows. What an import throws away on the way is freed by reference
+    counting; the collector runs again afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -2,7 +2,7 @@
 
 Plain enums, kept apart from the aggregates so that what only reads them — the reports,
 which show a fund's or a category's name and sum by it — need not load the event
-library and every event class (0.1 s of a report's start-up).
+library and every event class at start-up.
 """
 
 from __future__ import annotations
