@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from ledger.codes import CodeKind, catalogue, rollup
+from ledger.codes import PUBLISHED_CLASSES, CodeKind, rollup
 from ledger.domain.kinds import Category, Fund
 from ledger.money import percent, wan
 from projections import scoring
@@ -197,7 +197,7 @@ def cells(facts: Facts, *, score_rule: str = "proportional") -> dict[str, str]:
     out["公开01/使用非财政拨款结余"] = wan(using_surplus)
     out["公开01/年初结转和结余"] = wan(opening_total)
     out["公开01/收入总计"] = wan(total_income + using_surplus + opening_total)
-    all_classes = [c for c in catalogue(CodeKind.FUNCTION) if len(c) == 3]
+    all_classes = PUBLISHED_CLASSES
     by_class = _rolled(spend())
     for code in all_classes:
         out[f"公开01/类/{code}"] = wan(by_class.get(code, 0))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, select
+from sqlalchemy.engine import Connection
 
-from projections.folds.directory import NAME, PROJECTS, UNITS, fold_sql
+from ledger import codes
+from projections.folds.directory import CODES, NAME, PROJECTS, UNITS, VERSION, fold_sql
 from projections.movements import recorded
 
-__all__ = ["NAME", "TABLES", "facts", "fold_sql", "metadata", "projects", "units"]
+__all__ = ["NAME", "TABLES", "VERSION", "facts", "fold_sql", "local_codes", "metadata", "projects", "units"]
 
 metadata = MetaData()
 
@@ -41,15 +43,35 @@ projects = Table(
     Index("ix_rm_projects_code", "code"),
 )
 
-TABLES = [units, projects]
+local_codes = Table(
+    CODES,
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("code", String(8), nullable=False),
+    Column("name", String(200), nullable=False),
+)
+
+TABLES = [units, projects, local_codes]
 
 
 def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
     """Rows one event contributes to the directory."""
     # imported here, not above: reports read these tables without loading the event library
+    from ledger.domain.codebook import CodeBook
     from ledger.domain.project import Project
     from ledger.domain.unit import Unit
 
+    if isinstance(event, CodeBook.CodeAdded):
+        row = {
+            "position": position,
+            "kind": event.kind,
+            "year": event.year,
+            "code": event.code,
+            "name": event.name,
+        }
+        return [(local_codes, row)]
     if isinstance(event, Unit.Registered):
         return [
             (
@@ -78,3 +100,14 @@ def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
             )
         ]
     return []
+
+
+def use_local_codes(conn: Connection) -> None:
+    """Lay the codes clerks admitted (as folded into ``rm_codes``) over the shipped books,
+    so a report names a local code as the clerk named it."""
+    rows = conn.execute(
+        select(local_codes.c.kind, local_codes.c.year, local_codes.c.code, local_codes.c.name).order_by(
+            local_codes.c.position
+        )
+    ).all()
+    codes.use_local(codes.LocalCode(codes.CodeKind(k), int(y), str(c), str(n)) for k, y, c, n in rows)

@@ -262,7 +262,7 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                 function=event.function,
                 doc=event.doc,
             )
-        elif isinstance(event, Unit.OpeningBalanceSet):
+        elif isinstance(event, Unit.OpeningBalanceSet | Unit.BalanceCarried | Unit.OpeningBalanceCorrected):
             add(
                 unit=unit,
                 year=event.year,

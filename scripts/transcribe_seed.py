@@ -18,13 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ledger.codes import CodeKind, catalogue
+from ledger.codes import PUBLISHED_CLASSES
 from projections.accounts import INCOME_01
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "002_ada3e610281bf11c.txt"
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-CLASSES = [code for code in catalogue(CodeKind.FUNCTION) if len(code) == 3]  # the 26 类 in printed order
+CLASSES = list(PUBLISHED_CLASSES)  # the 26 类 in printed order
 
 
 def cell(text: str) -> str:

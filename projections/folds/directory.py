@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "directory"
+VERSION = 2  # 2: the codes clerks admitted (rm_codes)
 UNITS = "rm_units"
 UNIT_COLUMNS = ("unit", "name", "kind", "position")
 PROJECTS = "rm_projects"
@@ -22,6 +23,8 @@ PROJECT_COLUMNS = (
     "position",
     "recorded_at",
 )
+CODES = "rm_codes"
+CODE_COLUMNS = ("position", "kind", "year", "code", "name")
 INDEXES = ("ix_rm_projects_unit_code", "ix_rm_projects_code")
 
 
@@ -29,6 +32,7 @@ def fold_sql(d: Dialect) -> list[Statement]:
     """The same rows as ``facts``, derived in the database from stored events."""
     # the event classes name the topics; imported here, not above, so that reading the
     # tables (reports) does not load the event library
+    from ledger.domain.codebook import CodeBook
     from ledger.domain.project import Project
     from ledger.domain.unit import Unit
 
@@ -55,5 +59,19 @@ def fold_sql(d: Dialect) -> list[Statement]:
             },
             {},
             topics=[Project.Registered],
+        ),
+        insert(
+            d,
+            CODES,
+            CODE_COLUMNS,
+            {
+                "position": "e.position",
+                "kind": t("kind"),
+                "year": d.int("year"),
+                "code": t("code"),
+                "name": t("name"),
+            },
+            {},
+            topics=[CodeBook.CodeAdded],
         ),
     ]

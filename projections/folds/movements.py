@@ -264,6 +264,8 @@ def fold_sql(d: Dialect) -> list[Statement]:
                 "fund": t("fund"),
             },
             Unit.OpeningBalanceSet,
+            Unit.BalanceCarried,
+            Unit.OpeningBalanceCorrected,
         ),
         rows({**unit, "year": i("year"), "kind": "'unit_close'", "amount": "0"}, Unit.YearClosed),
     ]

@@ -10,10 +10,10 @@ import click
 
 from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR, Choice
-from ledger.codes import CodeKind, catalogue, name_of
+from ledger.codes import PUBLISHED_CLASSES, CodeKind, name_of
 from projections import accounts, scoring
 from projections.accounts import INCOME_01
-from projections.directory import projects
+from projections.directory import projects, use_local_codes
 from projections.output import Report, Sheet, emit
 from projections.query import unit_name
 from projections.report_cli import cutoff, output_format, reading, report_options
@@ -58,16 +58,17 @@ def code_rows(cells: dict[str, str], table: str) -> list[str]:
 
 
 def sheet_for(
-    table: str, cells: dict[str, str], prior: dict[str, str] | None, names: dict[str, str]
+    table: str, cells: dict[str, str], prior: dict[str, str] | None, names: dict[str, str], year: int
 ) -> Sheet:
+    """One table as published; codes are named as ``year``'s 《政府收支分类科目》 names them."""
     title = f"{table}表 {TITLES[table]}"
     if table == "公开01":
-        classes = [c for c in catalogue(CodeKind.FUNCTION) if len(c) == 3]
+        classes = list(PUBLISHED_CLASSES)
         left = [
             (f"{numbered(i + 1)}、{label}", cells[f"公开01/{label}"]) for i, label in enumerate(INCOME_01)
         ]
         right = [
-            (f"{numbered(i + 1)}、{name_of(CodeKind.FUNCTION, c)}", cells[f"公开01/类/{c}"])
+            (f"{numbered(i + 1)}、{name_of(CodeKind.FUNCTION, c, year)}", cells[f"公开01/类/{c}"])
             for i, c in enumerate(classes)
         ]
         rows: list[list[Any]] = []
@@ -99,7 +100,7 @@ def sheet_for(
             rows[-4][-1] = prior.get("公开01/本年支出合计", "")
         return Sheet(title, columns, rows)
     if table == "公开04":
-        classes = [c for c in catalogue(CodeKind.FUNCTION) if len(c) == 3]
+        classes = list(PUBLISHED_CLASSES)
         cols = ["合计", "一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"]
         income = [
             ("一、一般公共预算", cells["公开04/一般公共预算"]),
@@ -112,7 +113,7 @@ def sheet_for(
             rows.append(
                 [
                     *lhs,
-                    f"{numbered(i + 1)}、{name_of(CodeKind.FUNCTION, c)}",
+                    f"{numbered(i + 1)}、{name_of(CodeKind.FUNCTION, c, year)}",
                     *(cells[f"公开04/类/{c}/{col}"] for col in cols),
                 ]
             )
@@ -144,7 +145,7 @@ def sheet_for(
         for code in sorted(
             k.split("/")[1] for k in cells if k.startswith("公开06/") and k.split("/")[1].isdigit()
         ):
-            rows.append([code, name_of(CodeKind.ECONOMIC, code), cells[f"公开06/{code}"]])
+            rows.append([code, name_of(CodeKind.ECONOMIC, code, year), cells[f"公开06/{code}"]])
         rows.append(["", "人员经费合计", cells["公开06/人员经费合计"]])
         rows.append(["", "公用经费合计", cells["公开06/公用经费合计"]])
         columns = ["经济分类科目编码", "科目名称", "金额"]
@@ -207,7 +208,7 @@ def sheet_for(
     }[table]
     rows = []
     for code in code_rows(cells, table):
-        name = "合计" if code == "合计" else name_of(CodeKind.FUNCTION, code)
+        name = "合计" if code == "合计" else name_of(CodeKind.FUNCTION, code, year)
         rows.append(
             [
                 code if code != "合计" else "",
@@ -252,6 +253,7 @@ def final_accounts(
     cut = cutoff(as_of, known_at)
     with reading(session) as conn:
         name = unit_name(conn, unit)
+        use_local_codes(conn)
         facts = accounts.gather(conn, unit, year, cut)
         cells = accounts.cells(facts, score_rule=rule)
         prior = None
@@ -263,7 +265,7 @@ def final_accounts(
             conn.execute(select(projects.c.code, projects.c.name).where(projects.c.unit == unit)).all()
         )
     chosen = [table] if table else TABLES
-    sheets = [sheet_for(t, cells, prior, names) for t in chosen]
+    sheets = [sheet_for(t, cells, prior, names, year) for t in chosen]
     data: dict[str, Any] = {
         "unit": unit,
         "year": year,

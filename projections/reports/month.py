@@ -26,7 +26,7 @@ from ledger.codes import CodeKind, name_of, rollup
 from ledger.errors import MalformedInput
 from ledger.money import percent, wan
 from projections.assessments import curves
-from projections.directory import projects
+from projections.directory import projects, use_local_codes
 from projections.movements import movements
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, project_years, unit_name
@@ -179,6 +179,7 @@ def month_report(
     with reading(session) as conn:
         check_unit(conn, unit)
         name = unit_name(conn, unit)
+        use_local_codes(conn)
         curve, curve_source = curve_for(conn, unit, year, cut)
         target = curve[month - 1]
         lines = [x for x in project_years(conn, unit=unit, year=year, cutoff=cut) if x.quota or x.paid]
@@ -266,7 +267,7 @@ def month_report(
         code_rows.append(
             [
                 code,
-                name_of(CodeKind.FUNCTION, code),
+                name_of(CodeKind.FUNCTION, code, year),
                 wan(quota),
                 wan(this_month),
                 wan(paid),

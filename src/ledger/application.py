@@ -24,6 +24,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.persistence import ProgrammingError as PersistenceProgrammingError
 
+from ledger import codes
+from ledger.domain.codebook import CodeBook, codebook_id
 from ledger.domain.kinds import Category, Fund, IssueKind
 from ledger.domain.project import NAMESPACE, Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
@@ -146,6 +148,38 @@ def register_project(
     return project, index
 
 
+def close_unit_year(
+    unit: Unit,
+    projects: Sequence[Project],
+    year: int,
+    *,
+    withdrawn: set[str],
+    actor: str,
+    today: dt.date | None = None,
+) -> list[tuple[str, int, int]]:
+    """Decide a unit's year-end close: the unit closes the year and carries each fund's
+    年末结转和结余; every line carries its unpaid quota, or withdraws it if listed.
+
+    Returns (project code, carried 分, withdrawn 分) per line.
+    """
+    spent: dict[str, int] = {}
+    for project in projects:
+        spent[str(project.fund)] = spent.get(str(project.fund), 0) + project.paid(year)
+    unit.close_year(
+        year,
+        withdrawn=sorted(withdrawn),
+        closing=unit.closing_balances(year, spent),
+        today=today or _today(),
+        actor=actor,
+    )
+    summary = []
+    for project in projects:
+        project.close_year(year, withdraw=project.code in withdrawn, doc="", actor=actor)
+        book = project.peek(year)
+        summary.append((project.code, book.carried_out, book.withdrawn))
+    return summary
+
+
 def code_index_id(code: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"code:{code}")
 
@@ -229,6 +263,52 @@ class Ledger(Application[uuid.UUID]):
             raise NotFound(f"项目 {ref} 不存在。请检查单位编码和项目编码，或先用 `ledger project add` 登记。")
         return project
 
+    def load_codes(self) -> CodeBook | None:
+        """Lay the codes clerks admitted over the shipped books; the code book, if any."""
+        book = self._get(codebook_id(), CodeBook)
+        codes.use_local(book.entries if book is not None else ())
+        return book
+
+    def add_codes(
+        self, entries: Sequence[codes.LocalCode], *, source: str, actor: str
+    ) -> tuple[list[codes.LocalCode], list[codes.LocalCode]]:
+        """Admit local codes, all or nothing; returns (added, already known).
+
+        Parents go before their children, so one file may bring a 款 and its 项. Another
+        name for a known code refuses the whole batch, listing every such row.
+        """
+        ordered = sorted(entries, key=lambda e: (e.kind.value, e.year, len(e.code), e.code))
+
+        def attempt() -> tuple[Sequence[Aggregate], tuple[list[codes.LocalCode], list[codes.LocalCode]]]:
+            book = self.load_codes()
+            added: list[codes.LocalCode] = []
+            known: list[codes.LocalCode] = []
+            problems: list[LedgerError] = []
+            try:
+                for entry in ordered:
+                    try:
+                        new = codes.admit(entry.kind, entry.code, entry.name, entry.year)
+                    except LedgerError as e:
+                        problems.append(e)
+                        continue
+                    (added if new else known).append(entry)
+            finally:
+                self.load_codes()  # the batch is decided: forget what it laid over the books
+            if problems:
+                raise _batch_refusal(problems)
+            if not added:
+                return [], (added, known)
+            today = _today()
+            if book is None:
+                book = CodeBook.open(on=today, actor=actor)
+            for entry in added:
+                book.add(entry, on=today, actor=actor, source=source)
+            return [book], (added, known)
+
+        result = self._retrying(attempt)
+        self.load_codes()
+        return result
+
     def resolve_project(self, text: str) -> ProjectRef:
         """Read ``UNIT/CODE``, or ``CODE`` alone when exactly one unit uses it."""
         s = str(text).strip()
@@ -272,10 +352,12 @@ class Ledger(Application[uuid.UUID]):
 
         return self._retrying(attempt)
 
-    def set_opening_balance(self, code: str, year: int, fund: Fund, amount: Amount, *, actor: str) -> None:
+    def set_opening_balance(
+        self, code: str, year: int, fund: Fund, amount: Amount, *, actor: str, reason: str = ""
+    ) -> None:
         def attempt() -> tuple[Sequence[Aggregate], None]:
             unit = self.get_unit(code)
-            unit.set_opening_balance(year, fund, amount, actor=actor)
+            unit.set_opening_balance(year, fund, amount, actor=actor, reason=reason)
             return [unit], None
 
         self._retrying(attempt)
@@ -299,6 +381,9 @@ class Ledger(Application[uuid.UUID]):
         doc: str,
         actor: str,
     ) -> None:
+        self.load_codes()
+        codes.function_code(function, on.year)
+
         def attempt() -> tuple[Sequence[Aggregate], None]:
             unit = self.get_unit(code)
             unit.record_income(amount, source=source, function=function, on=on, doc=doc, actor=actor)
@@ -320,10 +405,18 @@ class Ledger(Application[uuid.UUID]):
         doc: str,
         level: str,
         actor: str,
+        year: int | None = None,
     ) -> bool:
-        """Register a project line; False (nothing recorded) if it exists identically."""
+        """Register a project line; False (nothing recorded) if it exists identically.
+
+        Its codes are checked against ``year``'s book, or any shipped book without one
+        (a line may live for several years)."""
 
         def attempt() -> tuple[Sequence[Aggregate], bool]:
+            self.load_codes()
+            codes.function_code(function, year)
+            if economic:
+                codes.economic_code(economic, year)
             unit = self.get_unit(ref.unit)
             existing = self._get(ref.id, Project)
             if existing is not None:
@@ -373,9 +466,12 @@ class Ledger(Application[uuid.UUID]):
         actor: str,
         key: str = "",
     ) -> bool:
-        return self._on_project(
-            ref, lambda p: p.issue_quota(amount, on=on, doc=doc, kind=kind, actor=actor, key=key)
-        )
+        def decide(project: Project) -> bool:
+            codes.function_code(project.function, on.year)  # the line's code exists in that year's book
+            return project.issue_quota(amount, on=on, doc=doc, kind=kind, actor=actor, key=key)
+
+        self.load_codes()
+        return self._on_project(ref, decide)
 
     def reduce_appropriation(
         self, ref: ProjectRef, amount: Amount, *, on: dt.date, doc: str, reason: str, actor: str
@@ -402,6 +498,9 @@ class Ledger(Application[uuid.UUID]):
 
         Returns the payment and whether anything new was recorded.
         """
+
+        self.load_codes()
+        codes.economic_code(economic, on.year)
 
         def decide(project: Project) -> tuple[PaymentRef, bool]:
             number, created = project.request_payment(
@@ -462,12 +561,7 @@ class Ledger(Application[uuid.UUID]):
             if unknown:
                 raise NotFound(f"单位 {code} 没有项目：{'、'.join(unknown)}。")
             projects = [self.get_project(ProjectRef(code, c)) for c in unit.projects]
-            unit.close_year(year, withdrawn=sorted(withdrawn), actor=actor)
-            summary = []
-            for project in projects:
-                project.close_year(year, withdraw=project.code in withdrawn, doc="", actor=actor)
-                book = project.peek(year)
-                summary.append((project.code, book.carried_out, book.withdrawn))
+            summary = close_unit_year(unit, projects, year, withdrawn=withdrawn, actor=actor)
             return [unit, *projects], summary
 
         return self._retrying(attempt)
@@ -485,6 +579,18 @@ class Ledger(Application[uuid.UUID]):
     def get_history(self, aggregate_id: uuid.UUID) -> list[Any]:
         """Every recorded event of one aggregate, oldest first."""
         return list(self.events.get(aggregate_id))
+
+
+def _batch_refusal(problems: Sequence[LedgerError]) -> LedgerError:
+    """One refusal for a batch: the first error's kind, every row's message (up to 20)."""
+    shown = "；".join(p.message for p in problems[:20])
+    more = f"（另有 {len(problems) - 20} 处未列出）" if len(problems) > 20 else ""
+    error = type(problems[0]) if len({type(p) for p in problems}) == 1 else LedgerError
+    return error(
+        f"未登记任何科目（共 {len(problems)} 处问题）：{shown}{more}"
+        if len(problems) > 1
+        else problems[0].message
+    )
 
 
 def _today() -> dt.date:

@@ -52,6 +52,7 @@ from ledger.application import (
     ProjectRef,
     check_project_code,
     check_unit_code,
+    close_unit_year,
     code_index_id,
     register_project,
 )
@@ -367,6 +368,7 @@ def _run_import(
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
     world = _World(app)
+    app.load_codes()
     result = ImportResult(rows=len(rows))
     malformed: list[tuple[int, str]] = []
     refused: list[tuple[int, str]] = []
@@ -461,6 +463,7 @@ def _decide(
         amount, on = f.amount(), f.date()
         key = f.get("key", "幂等键", required=False).strip() or _row_key(row, occurrences)
         if op == "appropriation.issue":
+            codes.function_code(project.function, on.year)  # the line's code exists in that year's book
             doc = f.text("doc", "文号", 100)
             issue_kind = IssueKind(
                 f.choice("kind", "指标类型", [k.value for k in IssueKind], IssueKind.SUPPLEMENT)
@@ -477,7 +480,7 @@ def _decide(
         project = world.project(ref)
         amount, on = f.amount(), f.date()
         payee = f.text("payee", "收款人", 100)
-        economic = codes.economic_code(f.get("economic", "经济分类科目")).code
+        economic = codes.economic_code(f.get("economic", "经济分类科目"), on.year).code
         key = f.text("key", "幂等键", 100, required=False) or _row_key(row, occurrences)
         settled = f.get("settled_on", "拨付日期", required=False).strip()
         voucher = f.text("voucher", "凭证号", 100, required=False)
@@ -512,7 +515,7 @@ def _decide(
         unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
         amount, on = f.amount(), f.date()
         source = IncomeSource(f.choice("source", "收入来源", [s.value for s in IncomeSource]))
-        function = codes.function_code(f.get("function", "功能分类科目")).code
+        function = codes.function_code(f.get("function", "功能分类科目"), on.year).code
         unit.record_income(
             amount,
             source=source,
@@ -561,10 +564,8 @@ def _decide(
             unknown = sorted(withdraw - set(unit.projects))
             if unknown:
                 raise NotFound(f"单位 {unit.code} 没有项目：{'、'.join(unknown)}")
-            unit.close_year(year, withdrawn=sorted(withdraw), actor=actor)
-            for code in unit.projects:
-                project = world.project(ProjectRef(unit.code, code))
-                project.close_year(year, withdraw=code in withdraw, doc="", actor=actor)
+            projects = [world.project(ProjectRef(unit.code, code)) for code in unit.projects]
+            close_unit_year(unit, projects, year, withdrawn=withdraw, actor=actor, today=world.today)
     else:
         raise MalformedInput(f"未知的操作 op“{op[:30]}”")
     extra = f.unknown()

@@ -87,7 +87,7 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
             "--source",
             "其他收入",
             "--function",
-            "2150806",
+            "2150898",
             "--date",
             "2024-03-01",
         ),
@@ -96,7 +96,7 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
     ),
     (
         "unknown economic",
-        ("payment", "request", "P1", "1", "--payee", "甲", "--economic", "39999", "--date", "2024-03-01"),
+        ("payment", "request", "P1", "1", "--payee", "甲", "--economic", "39998", "--date", "2024-03-01"),
         1,
         "未知的支出经济分类科目",
     ),

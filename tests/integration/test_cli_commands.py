@@ -170,7 +170,7 @@ def test_every_command_speaks_json_when_asked(unit_with_project: str, run: Run) 
     out = json.loads(ok(run, "--format", "json", "unit", "add", "153002", "另一单位", "--kind", "事业单位"))
     assert out["kind"] == "事业单位"
     codes = json.loads(ok(run, "--format", "json", "codes", "list", "--prefix", "21508"))
-    assert {"code": "2150805", "name": "中小企业发展专项"} in codes
+    assert {"code": "2150805", "name": "中小企业发展专项", "local": False} in codes
 
 
 def test_a_request_key_makes_the_request_idempotent(unit_with_project: str, run: Run, db: str) -> None:
@@ -589,11 +589,11 @@ REFUSED = [
             "P2",
             "名",
             "--function",
-            "2150806",
+            "2150898",
             "--category",
             "特定目标类",
         ),
-        "21508 下已知的有",
+        "相近的科目：2150899 其他支持中小企业发展和管理支出",
     ),
     (
         (

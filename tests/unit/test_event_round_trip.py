@@ -8,6 +8,8 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Mapper
 
 from ledger.application import DateAsISO, ProjectCodeIndex
+from ledger.codes import CodeKind, LocalCode
+from ledger.domain.codebook import CodeBook
 from ledger.domain.kinds import Fund, IssueKind
 from ledger.domain.project import Project, Target
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
@@ -52,10 +54,18 @@ def every_event() -> list[Any]:
     project.set_score(2024, 1000, reason="认定", actor="a")
     project.set_target(2024, Target("预算执行率", ">=", "95", "%", "正向"), actor="a")
     project.close_year(2024, withdraw=False, doc="", actor="a")
-    unit.close_year(2024, withdrawn=[], actor="a")
+    unit.close_year(2024, withdrawn=[], closing={Fund.NON_FISCAL.value: 5}, today=D(2025, 1, 5), actor="a")
+    unit.set_opening_balance(2025, Fund.NON_FISCAL, Amount(7), actor="a", reason="更正结转数")
     index = ProjectCodeIndex(code="P1")
     index.trigger_event(ProjectCodeIndex.Listed, unit="153001")
-    return [*unit.collect_events(), *project.collect_events(), *index.collect_events()]
+    book = CodeBook.open(on=D(2024, 1, 1), actor="a")
+    book.add(LocalCode(CodeKind.FUNCTION, 2024, "2089999", "其他"), on=D(2024, 1, 1), actor="a", source="t")
+    return [
+        *unit.collect_events(),
+        *project.collect_events(),
+        *index.collect_events(),
+        *book.collect_events(),
+    ]
 
 
 def test_every_event_class_survives_a_save_and_load_round_trip() -> None:
@@ -68,6 +78,10 @@ def test_every_event_class_survives_a_save_and_load_round_trip() -> None:
         "Unit.OpeningBalanceSet",
         "Unit.IncomeRecorded",
         "Unit.YearClosed",
+        "Unit.BalanceCarried",
+        "Unit.OpeningBalanceCorrected",
+        "CodeBook.Opened",
+        "CodeBook.CodeAdded",
         "Project.Registered",
         "Project.QuotaIssued",
         "Project.QuotaReduced",

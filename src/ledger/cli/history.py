@@ -1,4 +1,4 @@
-"""``ledger history``: every recorded event of a project or a payment, for auditors."""
+"""``ledger history``: every recorded event of a unit, a project or a payment, for auditors."""
 
 from __future__ import annotations
 
@@ -25,6 +25,67 @@ ACTS = {
     "ScoreSet": "认定得分",
     "TargetSet": "设定绩效目标",
 }
+UNIT_ACTS = {
+    "Registered": "登记单位",
+    "ProjectListed": "登记项目编码",
+    "OpeningBalanceSet": "录入年初结转和结余",
+    "BalanceCarried": "结转年初结转和结余",
+    "OpeningBalanceCorrected": "更正年初结转和结余",
+    "IncomeRecorded": "非财政收入",
+    "CurveSet": "设定序时进度",
+    "YearClosed": "年终结账",
+}
+
+
+def describe_unit_event(event: Any) -> dict[str, Any]:
+    """One event of a unit's own stream as an auditor reads it."""
+    kind = type(event).__name__
+    row: dict[str, Any] = {
+        "version": event.originator_version,
+        "act": UNIT_ACTS.get(kind, kind),
+        "event": kind,
+        "date": event.on.isoformat(),
+        "recorded_at": event.timestamp.isoformat(),
+        "actor": event.actor,
+        "doc": getattr(event, "doc", ""),
+    }
+    for field in ("amount", "fund", "source", "function", "year", "reason", "code", "name", "kind"):
+        if hasattr(event, field):
+            row[field] = getattr(event, field)
+    if kind == "YearClosed":
+        row["withdrawn_projects"] = list(event.withdrawn)
+    if kind == "CurveSet":
+        row["points"] = list(event.points)
+    return row
+
+
+def _unit_line(row: dict[str, Any]) -> str:
+    parts = [
+        f"#{row['version']:<4}",
+        row["date"],
+        calendar.local_text(_instant(row["recorded_at"])),
+        f"{row['actor']:<10}",
+        row["act"],
+    ]
+    event = row["event"]
+    if event == "Registered":
+        parts.append(f"{row['code']} {row['name']}（{row['kind']}）")
+    elif event == "ProjectListed":
+        parts.append(f"项目 {row['code']}")
+    elif event in ("OpeningBalanceSet", "BalanceCarried", "OpeningBalanceCorrected"):
+        parts.append(f"{row['year']} 年 {row['fund']} {Amount(row['amount'])} 元")
+    elif event == "IncomeRecorded":
+        parts.append(f"{row['source']} {Amount(row['amount'])} 元（{row['function']}）")
+    elif event == "CurveSet":
+        parts.append(f"{row['year']} 年：{' '.join(row['points'])}")
+    elif event == "YearClosed":
+        withdrawn = "、".join(row["withdrawn_projects"])
+        parts.append(f"{row['year']} 年度" + (f"，收回项目：{withdrawn}" if withdrawn else ""))
+    if row.get("doc"):
+        parts.append(f"文号/凭证：{row['doc']}")
+    if row.get("reason"):
+        parts.append(f"原因：{row['reason']}")
+    return "  ".join(parts)
 
 
 def describe(event: Any) -> dict[str, Any]:
@@ -86,12 +147,34 @@ def _instant(text: str) -> Any:
 
 
 @click.command("history")
-@click.argument("target", metavar="PROJECT|PAYMENT")
+@click.argument("target", metavar="UNIT|PROJECT|PAYMENT")
+@click.option(
+    "--unit", "as_unit", is_flag=True, help="把 TARGET 当作单位编码（单位编码与项目编码相同时使用）。"
+)
 @pass_session
-def history(session: Session, target: str) -> None:
-    """列出项目或支付的全部事件：业务日期、记录时间、记录人、文号、金额。"""
+def history(session: Session, target: str, as_unit: bool) -> None:
+    """列出单位、项目或支付的全部事件：业务日期、记录时间、记录人、文号、金额。
+
+    单位的历史包括登记、年初结转和结余、非财政收入、序时进度和年终结账。
+    """
+    from ledger.application import check_unit_code
+    from ledger.domain.project import unit_id
+
     ledger = session.ledger()
     text = target.strip()
+    if as_unit or ("/" not in text and not _is_project(ledger, text) and _is_unit(ledger, text)):
+        unit = ledger.get_unit(check_unit_code(text))
+        unit_rows = [describe_unit_event(e) for e in ledger.get_history(unit_id(unit.code))]
+        session.emit(
+            "\n".join(
+                [
+                    f"单位 {unit.code} {unit.name}：共 {len(unit_rows)} 个事件",
+                    *(_unit_line(r) for r in unit_rows),
+                ]
+            ),
+            {"target": text, "unit": unit.code, "events": unit_rows},
+        )
+        return
     number: int | None = None
     head, _, tail = text.rpartition("/")
     if (head and tail.isascii() and tail.isdigit() and "/" in head) or (
@@ -111,6 +194,16 @@ def history(session: Session, target: str) -> None:
         "\n".join([f"{title}：共 {len(rows)} 个事件", *(_line(r) for r in rows)]),
         {"target": text, "events": rows},
     )
+
+
+def _is_unit(ledger: Any, text: str) -> bool:
+    from ledger.errors import LedgerError
+
+    try:
+        ledger.get_unit(text)
+    except LedgerError:
+        return False
+    return True
 
 
 def _is_project(ledger: Any, text: str) -> bool:

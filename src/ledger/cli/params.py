@@ -57,14 +57,15 @@ class FunctionCodeType(_Type):
     name = "功能分类科目"
 
     def parse(self, value: str) -> str:
-        return codes.function_code(value).code
+        # well-formed here; known is decided against the book of the act's year
+        return codes.check_shape(codes.CodeKind.FUNCTION, value)
 
 
 class EconomicCodeType(_Type):
     name = "经济分类科目"
 
     def parse(self, value: str) -> str:
-        return codes.economic_code(value).code
+        return codes.check_shape(codes.CodeKind.ECONOMIC, value)
 
 
 class TextType(_Type):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ledger import codes
 from ledger.cli import Session, pass_session
-from ledger.cli.params import Choice
+from ledger.cli.params import NAME, YEAR, Choice
 
 
 @click.command("init")
@@ -25,27 +27,107 @@ def init(session: Session) -> None:
     )
 
 
+KIND_OPTION = click.option(
+    "--kind",
+    type=Choice([k.value for k in codes.CodeKind]),
+    default=codes.CodeKind.FUNCTION.value,
+    show_default=True,
+    help="function：支出功能分类；economic：部门预算支出经济分类；gov-economic：政府预算支出经济分类。",
+)
+
+
 @click.group("codes")
 def codes_group() -> None:
-    """查看已知的功能分类、经济分类科目。"""
+    """科目：查看《政府收支分类科目》，登记本地新增科目。"""
 
 
 @codes_group.command("list")
-@click.option(
-    "--kind",
-    type=Choice(["function", "economic"]),
-    default="function",
-    show_default=True,
-    help="function：支出功能分类；economic：支出经济分类。",
-)
+@KIND_OPTION
+@click.option("--year", type=YEAR, default=None, help="该年度的科目表（默认：各年度已知的全部科目）。")
 @click.option("--prefix", default="", help="只列出以此开头的科目，如 21508。")
 @pass_session
-def codes_list(session: Session, kind: str, prefix: str) -> None:
-    """列出科目编码和名称。"""
-    table = codes.catalogue(codes.CodeKind(kind))
-    rows = [(c, n) for c, n in table.items() if c.startswith(prefix)]
-    text = "\n".join(f"{'  ' * ((len(c) - 3) // 2)}{c}  {n}" for c, n in rows)
-    session.emit(text or "（没有匹配的科目）", [{"code": c, "name": n} for c, n in rows])
+def codes_list(session: Session, kind: str, year: int | None, prefix: str) -> None:
+    """列出科目编码和名称；本地新增的科目标注“本地新增”。"""
+    code_kind = codes.CodeKind(kind)
+    if session.store.exists():
+        session.ledger().load_codes()
+    table = codes.catalogue(code_kind, year)
+    rows = [
+        (c, n, codes.is_local(code_kind, c, year)) for c, n in table.items() if c.startswith(prefix.strip())
+    ]
+    book = f"《{codes.book_year(year)}年政府收支分类科目》" if year is not None else "已知各年度科目表"
+    lines = [f"{code_kind.label}（{book}）：{len(rows)} 个"]
+    lines += [
+        f"{'  ' * ((len(c) - 3) // 2)}{c}  {n}{'  （本地新增）' if mine else ''}" for c, n, mine in rows
+    ]
+    session.emit(
+        "\n".join(lines) if rows else "（没有匹配的科目）",
+        [{"code": c, "name": n, "local": mine} for c, n, mine in rows],
+    )
+
+
+@codes_group.command("add")
+@click.argument("code")
+@click.argument("name", type=NAME)
+@KIND_OPTION
+@click.option("--year", type=YEAR, default=None, help="只在该年度有效（默认：各年度都有效）。")
+@pass_session
+def codes_add(session: Session, code: str, name: str, kind: str, year: int | None) -> None:
+    """登记本地财政使用、而科目表中没有的科目 CODE（名称 NAME）。
+
+    同一科目、同一名称再次登记不重复记录；已有科目不能另起名称。
+    例：ledger codes add 2089999 其他社会保障和就业支出 --year 2024
+    """
+    entry = codes.LocalCode(
+        codes.CodeKind(kind), year or codes.EVERY_YEAR, codes.check_shape(codes.CodeKind(kind), code), name
+    )
+    added, _known = session.ledger().add_codes([entry], source="ledger codes add", actor=session.actor)
+    if added:
+        session.wrote()
+    scope = f"{year} 年" if year else "各年度"
+    session.emit(
+        f"已登记本地科目 {entry.code} {name}（{entry.kind.label}，{scope}有效）"
+        if added
+        else f"科目 {entry.code} {name} 已经存在，未重复登记",
+        {"ok": True, "code": entry.code, "name": name, "kind": kind, "year": year, "created": bool(added)},
+    )
+
+
+@codes_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@KIND_OPTION
+@click.option("--year", type=YEAR, default=None, help="只在该年度有效（默认：各年度都有效）。")
+@pass_session
+def codes_import(session: Session, file: Path, kind: str, year: int | None) -> None:
+    """从 CSV 或 XLSX 文件登记科目（需有“科目编码/编码”和“科目名称/名称”两列）。
+
+    编码可为 UTF-8、带 BOM 的 UTF-8 或 GBK/GB18030。全部检查通过才登记，
+    已有的科目（同名）跳过；任何一行有误则一个也不登记。
+    """
+    from ledger.codefile import read_codes
+
+    entries = read_codes(file, codes.CodeKind(kind), year or codes.EVERY_YEAR)
+    added, known = session.ledger().add_codes(
+        entries, source=f"ledger codes import {file.name}", actor=session.actor
+    )
+    if added:
+        session.wrote()
+    lines = [
+        f"已从 {file.name} 读取 {len(entries)} 个科目：新登记 {len(added)} 个，已存在 {len(known)} 个（跳过）"
+    ]
+    lines += [f"  {e.code}  {e.name}" for e in added[:50]]
+    if len(added) > 50:
+        lines.append(f"  … 另有 {len(added) - 50} 个")
+    session.emit(
+        "\n".join(lines),
+        {
+            "ok": True,
+            "file": str(file),
+            "read": len(entries),
+            "added": [{"code": e.code, "name": e.name} for e in added],
+            "skipped": len(known),
+        },
+    )
 
 
 @click.group("db")

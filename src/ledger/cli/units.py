@@ -6,7 +6,7 @@ import click
 
 from ledger.application import ProjectRef, check_project_code, check_unit_code
 from ledger.cli import Session, pass_session
-from ledger.cli.params import AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, YEAR, Choice
+from ledger.cli.params import AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, REASON, YEAR, Choice
 from ledger.domain.kinds import Category, Fund, Level
 from ledger.domain.unit import UnitKind
 from ledger.money import Amount
@@ -67,14 +67,37 @@ def unit_add(session: Session, unit: str, name: str, kind: str) -> None:
     required=True,
     help="资金性质：一般公共预算、政府性基金预算、国有资本经营预算、非财政拨款或五类非财政收入。",
 )
+@click.option(
+    "--reason",
+    type=REASON,
+    default=None,
+    help="更正原因：更正由上年结账结转的年初数时必填（更正单独记录，结转记录保留）。",
+)
 @pass_session
-def unit_opening_balance(session: Session, unit: str, year: int, amount: Amount, fund: str) -> None:
-    """记录首个记账年度 YEAR 的年初结转和结余。"""
-    session.ledger().set_opening_balance(unit, year, Fund(fund), amount, actor=session.actor)
+def unit_opening_balance(
+    session: Session, unit: str, year: int, amount: Amount, fund: str, reason: str | None
+) -> None:
+    """记录首个记账年度 YEAR 的年初结转和结余。
+
+    以后年度的年初结转和结余由上年 `ledger year close` 自动结转；确需更正时加 --reason。
+    """
+    session.ledger().set_opening_balance(
+        unit, year, Fund(fund), amount, actor=session.actor, reason=reason or ""
+    )
     session.wrote()
+    verb = "已更正" if reason else "已记录"
     session.emit(
-        f"已记录单位 {unit} {year} 年初结转和结余（{fund}）{amount} 元",
-        {"ok": True, "unit": unit, "year": year, "fund": fund, "amount_fen": amount.fen},
+        f"{verb}单位 {unit} {year} 年初结转和结余（{fund}）{amount} 元"
+        + (f"，原因：{reason}" if reason else ""),
+        {
+            "ok": True,
+            "unit": unit,
+            "year": year,
+            "fund": fund,
+            "amount_fen": amount.fen,
+            "correction": bool(reason),
+            "reason": reason or "",
+        },
     )
 
 
@@ -119,6 +142,12 @@ def project_group() -> None:
 @click.option("--economic", type=ECONOMIC, default=None, help="默认支出经济分类科目。")
 @click.option("--doc", type=DOC, default=None, help="立项或下达文号。")
 @click.option("--level", type=Choice([lv.value for lv in Level]), default=None, help="资金级次。")
+@click.option(
+    "--year",
+    type=YEAR,
+    default=None,
+    help="按该年度的《政府收支分类科目》核对科目（默认：任一已知年度的科目均可）。",
+)
 @pass_session
 def project_add(
     session: Session,
@@ -131,6 +160,7 @@ def project_add(
     economic: str | None,
     doc: str | None,
     level: str | None,
+    year: int | None,
 ) -> None:
     """在单位 UNIT 下登记项目 CODE，名称 NAME。"""
     ref = ProjectRef(unit, code)
@@ -145,6 +175,7 @@ def project_add(
         doc=doc,
         level=level,
         actor=session.actor,
+        year=year,
     )
     if created:
         session.wrote()

@@ -51,6 +51,8 @@ def year_close(
         if c or w
     ]
     lines.append(f"合计结转 {Amount(carried)} 元，收回 {Amount(taken)} 元")
+    balances = ledger.get_unit(code).carried_text(year + 1)
+    lines.append(f"年末结转和结余已结转为 {year + 1} 年初：{balances}")
     session.emit(
         "\n".join(lines),
         {
@@ -60,5 +62,8 @@ def year_close(
             "projects": [{"project": p, "carried_fen": c, "withdrawn_fen": w} for p, c, w in summary],
             "carried_fen": carried,
             "withdrawn_fen": taken,
+            "balances_carried_fen": {
+                fund: amount for (y, fund), amount in ledger.get_unit(code).carried.items() if y == year + 1
+            },
         },
     )

@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain.kinds import Fund
 from ledger.domain.project import unit_id
-from ledger.errors import AlreadyExists, YearClosed, YearCloseRefused
+from ledger.errors import AlreadyExists, RuleViolation, YearClosed, YearCloseRefused
 from ledger.money import Amount
 
 
@@ -70,6 +70,30 @@ class Unit(Aggregate):
         def apply(self, unit: Unit) -> None:
             unit.opening[(self.year, self.fund)] = self.amount
 
+    class BalanceCarried(Event):
+        """年末结转和结余 of a fund carried by the year-end close into ``year``'s 年初."""
+
+        class_version = 1
+        year: int
+        fund: str
+        amount: int
+
+        def apply(self, unit: Unit) -> None:
+            unit.opening[(self.year, self.fund)] = self.amount
+            unit.carried[(self.year, self.fund)] = self.amount
+
+    class OpeningBalanceCorrected(Event):
+        """A carried 年初结转和结余 corrected, with the reason: its own act, the carry kept."""
+
+        class_version = 1
+        year: int
+        fund: str
+        amount: int
+        reason: str
+
+        def apply(self, unit: Unit) -> None:
+            unit.opening[(self.year, self.fund)] = self.amount
+
     class IncomeRecorded(Event):
         class_version = 1
         amount: int
@@ -79,6 +103,9 @@ class Unit(Aggregate):
 
         def apply(self, unit: Unit) -> None:
             unit.income_count += 1
+            unit.income[(self.on.year, self.source)] = (
+                unit.income.get((self.on.year, self.source), 0) + self.amount
+            )
 
     class CurveSet(Event):
         """The 序时进度 curve of a year: cumulative target % at each month end (12 values)."""
@@ -104,6 +131,8 @@ class Unit(Aggregate):
         self.kind = UnitKind(kind)
         self.projects: list[str] = []
         self.opening: dict[tuple[int, str], int] = {}
+        self.carried: dict[tuple[int, str], int] = {}
+        self.income: dict[tuple[int, str], int] = {}
         self.income_count = 0
         self.closed_through: int | None = None
         self.curves: dict[int, list[str]] = {}
@@ -130,8 +159,41 @@ class Unit(Aggregate):
             raise AlreadyExists(f"单位 {self.code} 已有项目编码 {code}，请换一个编码。")
         self.trigger_event(self.ProjectListed, on=on, actor=actor, unit=self.code, code=code)
 
-    def set_opening_balance(self, year: int, fund: Fund, amount: Amount, *, actor: str) -> None:
+    def set_opening_balance(
+        self, year: int, fund: Fund, amount: Amount, *, actor: str, reason: str = ""
+    ) -> None:
+        """年初结转和结余 of the first year the unit is kept; for a year that follows a closed
+        one the close carried it, and only a correction with a reason is recorded."""
         self._open_year(year, "年初结转和结余")
+        if self.closed_through is not None and year > self.closed_through + 1:
+            raise YearCloseRefused(
+                f"单位 {self.code}：{year} 年的年初结转和结余由 {year - 1} 年度结账结转，"
+                f"请先结账 {self.closed_through + 1} 年度。"
+            )
+        if self.closed_through is not None:  # year == closed_through + 1: carried by the close
+            if not reason:
+                raise RuleViolation(
+                    f"单位 {self.code}：{year} 年的年初结转和结余已由 {self.closed_through} 年度结账自动结转"
+                    f"（{self.carried_text(year)}），不需再录入。如结转数确需更正，请加上更正原因："
+                    f"`ledger unit opening-balance {self.code} {year} 金额 --fund {fund} --reason 原因`。"
+                )
+            self.trigger_event(
+                self.OpeningBalanceCorrected,
+                on=dt.date(year, 1, 1),
+                actor=actor,
+                unit=self.code,
+                year=year,
+                fund=str(fund),
+                amount=amount.fen,
+                reason=reason,
+            )
+            return
+        earlier = sorted({y for (y, _) in self.opening if y < year})
+        if earlier:
+            raise RuleViolation(
+                f"单位 {self.code}：首个记账年度是 {earlier[0]} 年，年初结转和结余只在首个记账年度录入；"
+                f"以后年度的年初由年终结账（ledger year close {self.code} {year - 1}）自动结转。"
+            )
         self.trigger_event(
             self.OpeningBalanceSet,
             on=dt.date(year, 1, 1),
@@ -141,6 +203,13 @@ class Unit(Aggregate):
             fund=str(fund),
             amount=amount.fen,
         )
+
+    def carried_text(self, year: int) -> str:
+        """The balances the close carried into ``year``, as a clerk reads them."""
+        carried = [(f, a) for (y, f), a in sorted(self.carried.items()) if y == year]
+        if not carried:
+            return "各资金性质均为 0.00 元"
+        return "、".join(f"{f} {Amount(a)} 元" for f, a in carried)
 
     def record_income(
         self,
@@ -187,7 +256,16 @@ class Unit(Aggregate):
             points=[f"{v:.2f}" for v in values],
         )
 
-    def close_year(self, year: int, *, withdrawn: list[str], actor: str) -> None:
+    def close_year(
+        self, year: int, *, withdrawn: list[str], closing: dict[str, int], today: dt.date, actor: str
+    ) -> None:
+        """Close ``year``: nothing more is recorded into it, and each fund's 年末结转和结余
+        (``closing``, 分) is carried into the next year's 年初."""
+        if year > today.year:
+            raise YearCloseRefused(
+                f"单位 {self.code}：不能结账 {year} 年度，它还没有到来（今天是 {today.isoformat()}）。"
+                f"年终结账只能结账 {today.year} 年或以前的年度。"
+            )
         if self.closed_through is not None and year <= self.closed_through:
             raise YearCloseRefused(f"单位 {self.code}：{year} 年度已经结账。")
         if self.closed_through is not None and year > self.closed_through + 1:
@@ -202,3 +280,35 @@ class Unit(Aggregate):
             year=year,
             withdrawn=withdrawn,
         )
+        for fund, amount in sorted(closing.items()):
+            if amount:
+                self.trigger_event(
+                    self.BalanceCarried,
+                    on=dt.date(year + 1, 1, 1),
+                    actor=actor,
+                    unit=self.code,
+                    year=year + 1,
+                    fund=fund,
+                    amount=amount,
+                )
+
+    def closing_balances(self, year: int, spent: dict[str, int]) -> dict[str, int]:
+        """年末结转和结余 of ``year`` by fund (分), given what the lines paid by fund.
+
+        财政拨款 is income when paid, so a 财政 fund closes at its opening balance; the
+        unit's other money (every non-财政 source, as 公开01 groups it) closes at opening
+        + income − spending.
+        """
+        closing: dict[str, int] = {}
+        for (y, fund), amount in self.opening.items():
+            if y == year:
+                key = fund if Fund(fund).is_fiscal else str(Fund.NON_FISCAL)
+                closing[key] = closing.get(key, 0) + amount
+        other = str(Fund.NON_FISCAL)
+        for (y, _source), amount in self.income.items():
+            if y == year:
+                closing[other] = closing.get(other, 0) + amount
+        for fund, amount in spent.items():
+            if not Fund(fund).is_fiscal:
+                closing[other] = closing.get(other, 0) - amount
+        return closing
