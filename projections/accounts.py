@@ -114,13 +114,15 @@ def gather(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -
         .where(
             m.c.unit == unit,
             m.c.year == year,
-            m.c.kind.in_(("income", "opening_balance")),
+            m.c.kind.in_(("income", "opening_balance", "opening_reset")),
             cutoff.movements(),
         )
         .order_by(m.c.position)
     ):
         if kind == "income":
             facts.income[(fund_or_source, function)] += int(amount)
+        elif kind == "opening_reset":  # a reopened close took back what it had carried
+            facts.opening.clear()
         else:  # the latest opening balance per fund wins
             facts.opening[fund_or_source] = int(amount)
     return facts

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection
 
 from ledger import codes
-from projections.folds.directory import CODES, NAME, PROJECTS, UNITS, VERSION, fold_sql
+from projections.folds.directory import CHANGES, CODES, NAME, PROJECTS, UNITS, VERSION, fold_sql
 from projections.movements import recorded
 
-__all__ = ["NAME", "TABLES", "VERSION", "facts", "fold_sql", "local_codes", "metadata", "projects", "units"]
+__all__ = [
+    "NAME",
+    "TABLES",
+    "VERSION",
+    "changes",
+    "facts",
+    "fold_sql",
+    "local_codes",
+    "metadata",
+    "projects",
+    "registered",
+    "units",
+]
 
 metadata = MetaData()
 
@@ -24,7 +36,7 @@ units = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-projects = Table(
+registered = Table(
     PROJECTS,
     metadata,
     Column("project_id", String(32), primary_key=True),
@@ -53,7 +65,54 @@ local_codes = Table(
     Column("name", String(200), nullable=False),
 )
 
-TABLES = [units, projects, local_codes]
+changes = Table(
+    CHANGES,
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("project_id", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("function", String(8), nullable=False),
+    Column("category", String(10), nullable=False),
+    Column("closed", Integer, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Index("ix_rm_project_changes_project", "project_id", "position"),
+)
+
+TABLES = [units, registered, changes, local_codes]
+
+
+def _latest(column: Any, default: Any) -> Any:
+    """A line's value after its latest amendment (``project amend`` / ``project close``)."""
+    latest = (
+        select(column)
+        .where(changes.c.project_id == registered.c.project_id)
+        .order_by(changes.c.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest, default)
+
+
+#: the project lines as they stand: registered, with any later amendment or closing applied
+projects = (
+    select(
+        registered.c.project_id,
+        registered.c.unit,
+        registered.c.code,
+        _latest(changes.c.name, registered.c.name).label("name"),
+        _latest(changes.c.function, registered.c.function).label("function"),
+        _latest(changes.c.category, registered.c.category).label("category"),
+        registered.c.fund,
+        registered.c.economic,
+        registered.c.doc,
+        registered.c.level,
+        registered.c.position,
+        registered.c.recorded_at,
+        _latest(changes.c.closed, 0).label("closed"),
+    )
+    .select_from(registered)
+    .subquery("projects_now")
+)
 
 
 def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
@@ -63,6 +122,17 @@ def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
     from ledger.domain.project import Project
     from ledger.domain.unit import Unit
 
+    if isinstance(event, Project.Amended | Project.Closed):
+        row = {
+            "position": position,
+            "project_id": event.originator_id.hex,
+            "name": event.name,
+            "function": event.function,
+            "category": event.category,
+            "closed": int(isinstance(event, Project.Closed)),
+            "recorded_at": recorded(event),
+        }
+        return [(changes, row)]
     if isinstance(event, CodeBook.CodeAdded):
         row = {
             "position": position,
@@ -82,7 +152,7 @@ def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
     if isinstance(event, Project.Registered):
         return [
             (
-                projects,
+                registered,
                 {
                     "project_id": event.originator_id.hex,
                     "unit": event.unit,

@@ -126,6 +126,42 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                 detail=event.kind,
                 doc=event.doc,
             )
+        elif isinstance(event, Project.QuotaIssueReversed):
+            add(
+                project_id=pid,
+                year=event.year,
+                on=on,
+                kind="issue_reversal",
+                amount=event.amount,
+                quota=-event.amount,
+                opening=-event.amount if IssueKind(event.kind).is_opening else 0,
+                detail=event.kind,
+                doc=event.doc,
+                reason=event.reason,
+            )
+        elif isinstance(event, Project.QuotaTransferredOut | Project.QuotaTransferredIn):
+            sign = 1 if isinstance(event, Project.QuotaTransferredIn) else -1
+            add(
+                project_id=pid,
+                year=on.year,
+                on=on,
+                kind="transfer_in" if sign > 0 else "transfer_out",
+                amount=event.amount,
+                quota=sign * event.amount,
+                doc=event.doc,
+                reason=event.reason,
+            )
+        elif isinstance(event, Project.AllocationReduced):
+            add(
+                project_id=pid,
+                year=on.year,
+                on=on,
+                kind="allocation_reduce",
+                amount=event.amount,
+                allocated=-event.amount,
+                payee=event.payee,
+                reason=event.reason,
+            )
         elif isinstance(event, Project.QuotaReduced):
             add(
                 project_id=pid,
@@ -182,12 +218,67 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
                 )
             elif isinstance(event, Project.PaymentCancelled):
                 add(**common, kind="cancel", pending=-event.amount, reason=event.reason)
+            elif isinstance(event, Project.PaymentReversed):
+                add(
+                    **{**common, "amount": event.reversed},
+                    kind="reversal",
+                    paid=-event.reversed,
+                    doc=event.voucher,
+                    reason=event.reason,
+                )
             elif isinstance(event, Project.PaymentRefunded):
                 add(
                     **{**common, "amount": event.refund},
                     kind="refund",
                     paid=-event.refund,
                     reason=event.reason,
+                )
+        elif isinstance(event, Project.YearReopened):
+            y = event.year
+            new_year = dt.date(y + 1, 1, 1)
+            add(project_id=pid, year=y, on=on, kind="reopen", amount=event.carried, reason=event.reason)
+            if event.carried:
+                add(
+                    seq=SEQ_CARRY_IN,
+                    project_id=pid,
+                    year=y + 1,
+                    on=new_year,
+                    kind="reopen_carry_in",
+                    amount=event.carried,
+                    quota=-event.carried,
+                    opening=-event.carried,
+                )
+            for n, (payee, left) in enumerate(sorted(event.allocations.items())):
+                add(
+                    seq=SEQ_ALLOCATIONS + n,
+                    project_id=pid,
+                    year=y + 1,
+                    on=new_year,
+                    kind="reopen_allocation",
+                    amount=left,
+                    allocated=-left,
+                    payee=payee,
+                )
+            for n, (number, amount) in enumerate(event.moved):
+                add(
+                    seq=SEQ_MOVED + 2 * n,
+                    project_id=pid,
+                    year=y,
+                    on=new_year,
+                    kind="reopen_out_payment",
+                    amount=amount,
+                    pending=amount,
+                    payment=number,
+                )
+                add(
+                    seq=SEQ_MOVED + 2 * n + 1,
+                    project_id=pid,
+                    year=y + 1,
+                    on=new_year,
+                    kind="reopen_in_payment",
+                    amount=amount,
+                    pending=-amount,
+                    payment=number,
                 )
         elif isinstance(event, Project.YearClosed):
             y = event.year
@@ -273,4 +364,15 @@ def movement_rows(event: Any, position: int) -> list[dict[str, Any]]:
             )
         elif isinstance(event, Unit.YearClosed):
             add(unit=unit, year=event.year, on=event.on, kind="unit_close", amount=0)
+        elif isinstance(event, Unit.YearReopened):
+            add(unit=unit, year=event.year, on=event.on, kind="unit_reopen", amount=0, reason=event.reason)
+            # what the close carried into the next 年初 is taken back
+            add(
+                seq=1,
+                unit=unit,
+                year=event.year + 1,
+                on=dt.date(event.year + 1, 1, 1),
+                kind="opening_reset",
+                amount=0,
+            )
     return rows

@@ -128,7 +128,7 @@ def project_years(
             sums_sq.c.paid,
         )
         .select_from(p.outerjoin(sums_sq, sums_sq.c.project_id == p.c.project_id))
-        .where(cutoff.projects())
+        .where(cutoff.projects(), p.c.closed == 0)  # a line closed by `project close` is out of the tables
         .order_by(p.c.unit, p.c.code)
     )
     if unit is not None:

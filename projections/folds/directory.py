@@ -5,7 +5,7 @@ from __future__ import annotations
 from projections.sqlfold import Dialect, Statement, insert
 
 NAME = "directory"
-VERSION = 2  # 2: the codes clerks admitted (rm_codes)
+VERSION = 2  # 2: the codes clerks admitted (rm_codes), amended and closed lines (rm_project_changes)
 UNITS = "rm_units"
 UNIT_COLUMNS = ("unit", "name", "kind", "position")
 PROJECTS = "rm_projects"
@@ -23,9 +23,11 @@ PROJECT_COLUMNS = (
     "position",
     "recorded_at",
 )
+CHANGES = "rm_project_changes"
+CHANGE_COLUMNS = ("position", "project_id", "name", "function", "category", "closed", "recorded_at")
 CODES = "rm_codes"
 CODE_COLUMNS = ("position", "kind", "year", "code", "name")
-INDEXES = ("ix_rm_projects_unit_code", "ix_rm_projects_code")
+INDEXES = ("ix_rm_projects_unit_code", "ix_rm_projects_code", "ix_rm_project_changes_project")
 
 
 def fold_sql(d: Dialect) -> list[Statement]:
@@ -59,6 +61,38 @@ def fold_sql(d: Dialect) -> list[Statement]:
             },
             {},
             topics=[Project.Registered],
+        ),
+        insert(
+            d,
+            CHANGES,
+            CHANGE_COLUMNS,
+            {
+                "position": "e.position",
+                "project_id": d.hex_id(),
+                "name": t("name"),
+                "function": t("function"),
+                "category": t("category"),
+                "closed": "0",
+                "recorded_at": d.recorded_at(),
+            },
+            {},
+            topics=[Project.Amended],
+        ),
+        insert(
+            d,
+            CHANGES,
+            CHANGE_COLUMNS,
+            {
+                "position": "e.position",
+                "project_id": d.hex_id(),
+                "name": t("name"),
+                "function": t("function"),
+                "category": t("category"),
+                "closed": "1",
+                "recorded_at": d.recorded_at(),
+            },
+            {},
+            topics=[Project.Closed],
         ),
         insert(
             d,

@@ -119,6 +119,115 @@ def fold_sql(d: Dialect) -> list[Statement]:
         ),
         rows(
             {
+                **{**project, "year": i("year")},
+                "kind": "'issue_reversal'",
+                "amount": i("amount"),
+                "quota": f"-{i('amount')}",
+                "opening": f"CASE WHEN {t('kind')} IN ({openings}) THEN -{i('amount')} ELSE 0 END",
+                "detail": t("kind"),
+                "doc": t("doc"),
+                "reason": t("reason"),
+            },
+            Project.QuotaIssueReversed,
+        ),
+        rows(
+            {
+                **project,
+                "kind": "'transfer_out'",
+                "amount": i("amount"),
+                "quota": f"-{i('amount')}",
+                "doc": t("doc"),
+                "reason": t("reason"),
+            },
+            Project.QuotaTransferredOut,
+        ),
+        rows(
+            {
+                **project,
+                "kind": "'transfer_in'",
+                "amount": i("amount"),
+                "quota": i("amount"),
+                "doc": t("doc"),
+                "reason": t("reason"),
+            },
+            Project.QuotaTransferredIn,
+        ),
+        rows(
+            {
+                **project,
+                "kind": "'allocation_reduce'",
+                "amount": i("amount"),
+                "allocated": f"-{i('amount')}",
+                "payee": t("payee"),
+                "reason": t("reason"),
+            },
+            Project.AllocationReduced,
+        ),
+        rows(
+            {
+                **acted,
+                "kind": "'reversal'",
+                "amount": i("reversed"),
+                "paid": f"-{i('reversed')}",
+                "doc": t("voucher"),
+                "reason": t("reason"),
+            },
+            Project.PaymentReversed,
+        ),
+        rows(
+            {**close, "kind": "'reopen'", "amount": i("carried"), "reason": t("reason")}, Project.YearReopened
+        ),
+        rows(
+            {
+                **following,
+                "seq": str(SEQ_CARRY_IN),
+                "kind": "'reopen_carry_in'",
+                "amount": i("carried"),
+                "quota": f"-{i('carried')}",
+                "opening": f"-{i('carried')}",
+            },
+            Project.YearReopened,
+            where=f"{i('carried')} <> 0",
+        ),
+        rows(
+            {
+                **following,
+                "seq": f"{SEQ_ALLOCATIONS} + {rank}",
+                "kind": "'reopen_allocation'",
+                "amount": left,
+                "allocated": f"-{left}",
+                "payee": payee,
+            },
+            Project.YearReopened,
+            joins=allocations,
+        ),
+        rows(
+            {
+                **close,
+                "on": d.new_year(y),
+                "seq": f"{SEQ_MOVED} + 2 * {index}",
+                "kind": "'reopen_out_payment'",
+                "amount": amount,
+                "pending": amount,
+                "payment": number,
+            },
+            Project.YearReopened,
+            joins=moved,
+        ),
+        rows(
+            {
+                **following,
+                "seq": f"{SEQ_MOVED} + 2 * {index} + 1",
+                "kind": "'reopen_in_payment'",
+                "amount": amount,
+                "pending": f"-{amount}",
+                "payment": number,
+            },
+            Project.YearReopened,
+            joins=moved,
+        ),
+        rows(
+            {
                 **project,
                 "kind": "'reduce'",
                 "amount": i("amount"),
@@ -268,4 +377,19 @@ def fold_sql(d: Dialect) -> list[Statement]:
             Unit.OpeningBalanceCorrected,
         ),
         rows({**unit, "year": i("year"), "kind": "'unit_close'", "amount": "0"}, Unit.YearClosed),
+        rows(
+            {**unit, "year": i("year"), "kind": "'unit_reopen'", "amount": "0", "reason": t("reason")},
+            Unit.YearReopened,
+        ),
+        rows(
+            {
+                **unit,
+                "seq": "1",
+                "year": f"{i('year')} + 1",
+                "on": d.new_year(i("year")),
+                "kind": "'opening_reset'",
+                "amount": "0",
+            },
+            Unit.YearReopened,
+        ),
     ]

@@ -26,10 +26,17 @@ from eventsourcing.persistence import ProgrammingError as PersistenceProgramming
 
 from ledger import codes
 from ledger.domain.codebook import CodeBook, codebook_id
-from ledger.domain.kinds import Category, Fund, IssueKind
+from ledger.domain.kinds import Category, Fund, IssueKind, PaymentStatus
 from ledger.domain.project import NAMESPACE, Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
-from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound, PermissionRefused
+from ledger.errors import (
+    AlreadyExists,
+    LedgerError,
+    MalformedInput,
+    NotFound,
+    PermissionRefused,
+    ReopenRefused,
+)
 from ledger.money import Amount
 from ledger.storage import Store
 
@@ -174,6 +181,8 @@ def close_unit_year(
     )
     summary = []
     for project in projects:
+        if project.closed:
+            continue
         project.close_year(year, withdraw=project.code in withdrawn, doc="", actor=actor)
         book = project.peek(year)
         summary.append((project.code, book.carried_out, book.withdrawn))
@@ -214,6 +223,10 @@ class Ledger(Application[uuid.UUID]):
             # the read models cut recorded times as UTC text (projections.sqlfold)
             raise LedgerError("事件的记录时间必须用 UTC：请取消环境变量 TZINFO_TOPIC 后重试。")
         self.store = store
+        #: what a command let through but a clerk should look at (printed as 注意：…)
+        self.warnings: list[str] = []
+        #: the balances the last (or previewed) close carried into the next year, by fund
+        self.last_close_balances: dict[str, int] = {}
         super().__init__(env=store.event_store_env(create_tables=create_tables))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -468,7 +481,18 @@ class Ledger(Application[uuid.UUID]):
     ) -> bool:
         def decide(project: Project) -> bool:
             codes.function_code(project.function, on.year)  # the line's code exists in that year's book
-            return project.issue_quota(amount, on=on, doc=doc, kind=kind, actor=actor, key=key)
+            twice = [
+                i
+                for i in project.issues.values()
+                if not i.reversed and (i.doc, i.amount) == (doc, amount.fen)
+            ]
+            recorded = project.issue_quota(amount, on=on, doc=doc, kind=kind, actor=actor, key=key)
+            if recorded and twice:
+                self.warnings.append(
+                    f"项目 {ref} 已于 {twice[0].on} 按文号“{doc}”下达过 {amount} 元（#{twice[0].version}），"
+                    "这是第二次；如属重复录入，请用 `ledger appropriation reverse` 冲销。"
+                )
+            return recorded
 
         self.load_codes()
         return self._on_project(ref, decide)
@@ -508,6 +532,7 @@ class Ledger(Application[uuid.UUID]):
             )
             if created and settled_on is not None:
                 project.settle_payment(number, on=settled_on, voucher=voucher, actor=actor)
+                self._settlement_warnings(project, number)
             return PaymentRef(ref, number), created
 
         return self._on_project(ref, decide)
@@ -516,10 +541,35 @@ class Ledger(Application[uuid.UUID]):
         self._on_project(ref.project, lambda p: p.hold_payment(ref.number, on=on, reason=reason, actor=actor))
 
     def settle_payment(self, ref: PaymentRef, *, on: dt.date, voucher: str, actor: str) -> None:
-        self._on_project(
-            ref.project,
-            lambda p: p.settle_payment(ref.number, on=on, voucher=voucher, actor=actor),
-        )
+        def decide(project: Project) -> bool:
+            recorded = project.settle_payment(ref.number, on=on, voucher=voucher, actor=actor)
+            self._settlement_warnings(project, ref.number)
+            return recorded
+
+        self._on_project(ref.project, decide)
+
+    def _settlement_warnings(self, project: Project, number: int) -> None:
+        """A voucher already used on the line; a settlement dated after today."""
+        payment = project.payments[number]
+        if payment.voucher:
+            others = [
+                p.number
+                for p in project.payments.values()
+                if p.voucher == payment.voucher
+                and p.number != number
+                and p.status is not PaymentStatus.REVERSED
+                and p.replaced_by != number
+            ]
+            if others:
+                self.warnings.append(
+                    f"凭证号“{payment.voucher}”已用于支付 {project.payment_ref(others[0])}；"
+                    "请核对是否重复录入（重复的请用 `ledger payment reverse` 冲销）。"
+                )
+        if payment.settled_on is not None and payment.settled_on > _today():
+            self.warnings.append(
+                f"支付 {project.payment_ref(number)} 的拨付日期 {payment.settled_on} 晚于今天（{_today()}）；"
+                "请核对日期（如录错，请用 `ledger payment correct --date` 更正）。"
+            )
 
     def cancel_payment(self, ref: PaymentRef, *, on: dt.date, reason: str, actor: str) -> None:
         self._on_project(
@@ -534,6 +584,157 @@ class Ledger(Application[uuid.UUID]):
             lambda p: p.refund_payment(ref.number, amount, on=on, reason=reason, actor=actor),
         )
 
+    # ------------------------------------------------------------ corrections
+
+    def reverse_payment(self, ref: PaymentRef, *, on: dt.date, reason: str, actor: str) -> None:
+        self._on_project(
+            ref.project, lambda p: p.reverse_payment(ref.number, on=on, reason=reason, actor=actor)
+        )
+
+    def correct_payment(
+        self,
+        ref: PaymentRef,
+        *,
+        reason: str,
+        actor: str,
+        payee: str | None = None,
+        amount: Amount | None = None,
+        on: dt.date | None = None,
+        economic: str | None = None,
+        voucher: str | None = None,
+    ) -> PaymentRef:
+        """The reversal of a settled payment and its corrected twin, in one act; the new payment."""
+        self.load_codes()
+
+        def decide(project: Project) -> PaymentRef:
+            if economic is not None:
+                codes.economic_code(economic, (on or project.payment(ref.number).requested_on).year)
+            number = project.correct_payment(
+                ref.number,
+                reason=reason,
+                actor=actor,
+                payee=payee,
+                amount=amount,
+                on=on,
+                economic=economic,
+                voucher=voucher,
+            )
+            self._settlement_warnings(project, number)
+            return PaymentRef(ref.project, number)
+
+        return self._on_project(ref.project, decide)
+
+    def reverse_appropriation(
+        self,
+        ref: ProjectRef,
+        doc: str,
+        *,
+        on: dt.date,
+        reason: str,
+        actor: str,
+        act: int | None = None,
+        amount: Amount | None = None,
+    ) -> tuple[int, int, str]:
+        """Reverse one issue of quota; returns its (version, amount 分, kind)."""
+
+        def decide(project: Project) -> tuple[int, int, str]:
+            issue = project.reverse_issue(doc, on=on, reason=reason, actor=actor, act=act, amount=amount)
+            return issue.version, issue.amount, issue.kind
+
+        return self._on_project(ref, decide)
+
+    def transfer_appropriation(
+        self,
+        source: ProjectRef,
+        target: ProjectRef,
+        amount: Amount,
+        *,
+        on: dt.date,
+        doc: str,
+        reason: str,
+        actor: str,
+    ) -> None:
+        """调剂 quota between two lines of one unit, both sides in one transaction."""
+        if source.unit != target.unit:
+            raise MalformedInput(
+                f"指标调剂只能在同一单位的项目之间进行：{source} 与 {target} 不属于同一单位。"
+            )
+        if source == target:
+            raise MalformedInput(f"调出和调入是同一个项目 {source}。")
+
+        def attempt() -> tuple[Sequence[Aggregate], None]:
+            giver, taker = self.get_project(source), self.get_project(target)
+            giver.transfer_out(amount, to=str(target), on=on, doc=doc, reason=reason, actor=actor)
+            taker.transfer_in(amount, source=str(source), on=on, doc=doc, reason=reason, actor=actor)
+            return [giver, taker], None
+
+        self._retrying(attempt)
+
+    def reduce_allocation(
+        self, ref: ProjectRef, amount: Amount, *, payee: str, on: dt.date, reason: str, actor: str
+    ) -> None:
+        self._on_project(
+            ref, lambda p: p.reduce_allocation(amount, payee=payee, on=on, reason=reason, actor=actor)
+        )
+
+    def amend_project(
+        self,
+        ref: ProjectRef,
+        *,
+        reason: str,
+        actor: str,
+        name: str | None = None,
+        category: Category | None = None,
+        function: str | None = None,
+    ) -> bool:
+        """Correct a line's name, category or function code while it holds no money."""
+        self.load_codes()
+        if function is not None:
+            codes.function_code(function)
+
+        def decide(project: Project) -> bool:
+            return project.amend(
+                name=name if name is not None else project.name,
+                category=category if category is not None else project.category,
+                function=function if function is not None else project.function,
+                reason=reason,
+                on=_today(),
+                actor=actor,
+            )
+
+        return self._on_project(ref, decide)
+
+    def close_project(self, ref: ProjectRef, *, reason: str, actor: str) -> None:
+        self._on_project(ref, lambda p: p.close(reason=reason, on=_today(), actor=actor))
+
+    def reopen_year(self, code: str, year: int, *, reason: str, actor: str) -> list[str]:
+        """反结账 of a unit's last closed year; refused while the next year rests on it.
+
+        Returns the project codes whose close was undone.
+        """
+
+        def attempt() -> tuple[Sequence[Aggregate], list[str]]:
+            unit = self.get_unit(code)
+            projects = [self.get_project(ProjectRef(code, c)) for c in unit.projects]
+            later = [(f"单位 {code}", act) for act in unit.later_acts(year)]
+            later += [(f"项目 {p.ref}", act) for p in projects for act in p.later_acts(year)]
+            if later:
+                shown = "；".join(f"{who} #{v} {_act_name(name)} {on}" for who, (v, name, on) in later[:10])
+                more = f" 等 {len(later)} 笔" if len(later) > 10 else ""
+                raise ReopenRefused(
+                    f"单位 {code}：{year + 1} 年及以后已有依赖 {year} 年度结转的业务：{shown}{more}。"
+                    f"规则：反结账前，其后年度不得有业务；请先冲销这些业务，或改为在 {year + 1} 年度更正。"
+                )
+            unit.reopen_year(year, reason=reason, actor=actor)
+            undone = []
+            for project in projects:
+                if year in project.closings:
+                    project.reopen_year(year, reason=reason, actor=actor)
+                    undone.append(project.code)
+            return [unit, *projects], undone
+
+        return self._retrying(attempt)
+
     def set_score(
         self, ref: ProjectRef, year: int, score_hundredths: int, *, reason: str, actor: str
     ) -> None:
@@ -543,7 +744,7 @@ class Ledger(Application[uuid.UUID]):
         self._on_project(ref, lambda p: p.set_target(year, target, actor=actor))
 
     def close_year(
-        self, code: str, year: int, *, withdraw: Sequence[ProjectRef] = (), actor: str
+        self, code: str, year: int, *, withdraw: Sequence[ProjectRef] = (), actor: str, dry_run: bool = False
     ) -> list[tuple[str, int, int]]:
         """Close a unit's year: every line's unpaid quota is carried, or withdrawn if listed.
 
@@ -562,7 +763,8 @@ class Ledger(Application[uuid.UUID]):
                 raise NotFound(f"单位 {code} 没有项目：{'、'.join(unknown)}。")
             projects = [self.get_project(ProjectRef(code, c)) for c in unit.projects]
             summary = close_unit_year(unit, projects, year, withdrawn=withdrawn, actor=actor)
-            return [unit, *projects], summary
+            self.last_close_balances = {f: a for (y, f), a in unit.carried.items() if y == year + 1}
+            return ([] if dry_run else [unit, *projects]), summary
 
         return self._retrying(attempt)
 
@@ -579,6 +781,34 @@ class Ledger(Application[uuid.UUID]):
     def get_history(self, aggregate_id: uuid.UUID) -> list[Any]:
         """Every recorded event of one aggregate, oldest first."""
         return list(self.events.get(aggregate_id))
+
+
+ACT_NAMES = {
+    "QuotaIssued": "下达指标",
+    "QuotaReduced": "调减指标",
+    "QuotaIssueReversed": "冲销指标",
+    "QuotaTransferredOut": "调出指标",
+    "QuotaTransferredIn": "调入指标",
+    "Allocated": "分配",
+    "AllocationReduced": "调减分配",
+    "PaymentRequested": "申请支付",
+    "PaymentHeld": "暂缓",
+    "PaymentSettled": "拨付",
+    "PaymentCancelled": "撤销支付",
+    "PaymentRefunded": "退款",
+    "PaymentReversed": "冲销支付",
+    "ScoreSet": "认定得分",
+    "TargetSet": "设定绩效目标",
+    "Amended": "修改项目",
+    "Closed": "撤销项目",
+    "IncomeRecorded": "非财政收入",
+    "OpeningBalanceSet": "录入年初结转和结余",
+    "OpeningBalanceCorrected": "更正年初结转和结余",
+}
+
+
+def _act_name(event: str) -> str:
+    return ACT_NAMES.get(event, event)
 
 
 def _batch_refusal(problems: Sequence[LedgerError]) -> LedgerError:

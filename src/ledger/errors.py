@@ -93,3 +93,15 @@ class IdempotencyConflict(RuleViolation):
 
 class YearCloseRefused(RuleViolation):
     """A year closes once, and a line with pending payments cannot be withdrawn (收回)."""
+
+
+class AllocationBelowCommitted(RuleViolation):
+    """An allocation is never reduced below what its payee has been paid or is pending."""
+
+
+class NotCorrectable(RuleViolation):
+    """Only a settled payment is reversed, an issue once, a line without money amended or closed."""
+
+
+class ReopenRefused(RuleViolation):
+    """Only the last closed year reopens, and not while the next year has acts that rest on its carry-over."""

@@ -70,6 +70,9 @@ class Session:
         The act is already recorded; if the read models cannot be brought up to date now
         (a busy database, say), the clerk is told, and the next report catches them up.
         """
+        for warning in self.ledger().warnings:
+            click.echo(f"注意：{warning}", err=True)
+        self.ledger().warnings.clear()
         for hook in hooks.after_write:
             try:
                 hook(self.ledger())

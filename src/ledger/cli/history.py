@@ -24,6 +24,14 @@ ACTS = {
     "YearClosed": "年终结账",
     "ScoreSet": "认定得分",
     "TargetSet": "设定绩效目标",
+    "QuotaIssueReversed": "冲销指标",
+    "QuotaTransferredOut": "调出指标（调剂）",
+    "QuotaTransferredIn": "调入指标（调剂）",
+    "AllocationReduced": "调减分配",
+    "PaymentReversed": "红字冲销",
+    "Amended": "修改项目",
+    "Closed": "撤销项目",
+    "YearReopened": "反结账",
 }
 UNIT_ACTS = {
     "Registered": "登记单位",
@@ -34,6 +42,7 @@ UNIT_ACTS = {
     "IncomeRecorded": "非财政收入",
     "CurveSet": "设定序时进度",
     "YearClosed": "年终结账",
+    "YearReopened": "反结账",
 }
 
 
@@ -108,6 +117,18 @@ def describe(event: Any) -> dict[str, Any]:
         row["withdrawn"] = event.withdrawn
     if kind == "Registered":
         row["detail"] = f"{event.name}（{event.category}，{event.function}，{event.fund}）"
+    if kind in ("Amended", "Closed"):
+        row["detail"] = f"{event.name}（{event.category}，{event.function}）"
+    if kind == "PaymentReversed":
+        row["reversed"] = event.reversed
+        row["corrects"] = event.corrects
+        row["replaced_by"] = event.replaced_by
+    if kind == "QuotaIssueReversed":
+        row["corrects"] = event.corrects
+    if kind in ("QuotaTransferredOut", "QuotaTransferredIn"):
+        row["counterpart"] = event.counterpart
+    if kind == "YearReopened":
+        row["year"] = event.year
     return row
 
 
@@ -121,9 +142,17 @@ def _line(row: dict[str, Any]) -> str:
     ]
     if "number" in row:
         parts.append(f"支付{row['number']}")
-    if "refund" in row:
+    if "corrects" in row:
+        parts.append(f"冲销 #{row['corrects']}")
+    if row.get("replaced_by"):
+        parts.append(f"更正为支付{row['replaced_by']}")
+    if "counterpart" in row:
+        parts.append(f"{'调往' if row['event'] == 'QuotaTransferredOut' else '来自'} {row['counterpart']}")
+    if "reversed" in row:
+        parts.append(f"冲销 {Amount(row['reversed'])} 元（原支付 {Amount(row['amount'])} 元）")
+    elif "refund" in row:
         parts.append(f"退款 {Amount(row['refund'])} 元（原支付 {Amount(row['amount'])} 元）")
-    elif "amount" in row:
+    elif "amount" in row and "reversed" not in row:
         parts.append(f"{Amount(row['amount'])} 元")
     if "payee" in row:
         parts.append(f"收款人：{row['payee']}")

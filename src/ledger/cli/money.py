@@ -104,6 +104,70 @@ def appropriation_reduce(
     )
 
 
+@appropriation_group.command("reverse")
+@click.argument("project")
+@click.option("--doc", type=DOC, required=True, help="要冲销的那笔下达的文号。")
+@click.option("--date", "on", type=DATE, required=True, help="冲销日期（与所冲销的下达同一年度）。")
+@click.option("--reason", type=REASON, required=True, help="冲销原因，如 重复录入。")
+@click.option(
+    "--act",
+    type=click.IntRange(min=1),
+    default=None,
+    help="同一文号有多笔下达时，要冲销的那笔的序号（见 ledger history）。",
+)
+@click.option("--amount", type=AMOUNT, default=None, help="同一文号有多笔下达时，按金额指定。")
+@pass_session
+def appropriation_reverse(
+    session: Session, project: str, doc: str, on: dt.date, reason: str, act: int | None, amount: Amount | None
+) -> None:
+    """红字冲销一笔误录的指标下达：冲销后年初预算数、全年预算数都不再计入它。
+
+    例：ledger appropriation reverse P1 --doc "榕财企（指）[2024]17号" --date 2024-03-15 --reason 重复录入
+    """
+    ref = _project(session, project)
+    version, fen, kind = session.ledger().reverse_appropriation(
+        ref, doc, on=on, reason=reason, act=act, amount=amount, actor=session.actor
+    )
+    _done(
+        session,
+        f"已冲销指标：{ref} #{version} {Amount(fen)} 元（{kind}，{doc}），冲销日期 {on}，原因：{reason}",
+        project=str(ref),
+        corrects=version,
+        amount_fen=fen,
+        doc=doc,
+        date=on.isoformat(),
+    )
+
+
+@appropriation_group.command("transfer")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.argument("amount", type=AMOUNT)
+@click.option("--date", "on", type=DATE, required=True, help="调剂日期。")
+@click.option("--doc", type=DOC, required=True, help="调剂文号。")
+@click.option("--reason", type=REASON, required=True, help="调剂原因。")
+@pass_session
+def appropriation_transfer(
+    session: Session, source: str, target: str, amount: Amount, on: dt.date, doc: str, reason: str
+) -> None:
+    """指标调剂：把项目 FROM 的指标 AMOUNT 调到同一单位的项目 TO。
+
+    例：ledger appropriation transfer 153001/P1 153001/P2 5万 --date 2024-06-01 --doc 区财调〔2024〕3号 --reason 项目调整
+    """
+    ledger = session.ledger()
+    giver, taker = ledger.resolve_project(source), ledger.resolve_project(target)
+    ledger.transfer_appropriation(giver, taker, amount, on=on, doc=doc, reason=reason, actor=session.actor)
+    _done(
+        session,
+        f"已调剂指标：{giver} → {taker} {amount} 元（{doc}，{on}，{reason}）",
+        source=str(giver),
+        target=str(taker),
+        amount_fen=amount.fen,
+        doc=doc,
+        date=on.isoformat(),
+    )
+
+
 @click.group("allocation")
 def allocation_group() -> None:
     """分配：把项目指标分配给收款人（兑现计划）。"""
@@ -122,6 +186,32 @@ def allocation_add(session: Session, project: str, amount: Amount, payee: str, o
     _done(
         session,
         f"已分配：{ref} → {payee} {amount} 元（{on}）",
+        project=str(ref),
+        payee=payee,
+        amount_fen=amount.fen,
+        date=on.isoformat(),
+    )
+
+
+@allocation_group.command("reduce")
+@click.argument("project")
+@click.argument("amount", type=AMOUNT)
+@click.option("--payee", type=PAYEE, required=True, help="要调减其分配的收款人。")
+@click.option("--date", "on", type=DATE, required=True, help="调减日期。")
+@click.option("--reason", type=REASON, required=True, help="调减原因，如 收款人名称录错。")
+@pass_session
+def allocation_reduce(
+    session: Session, project: str, amount: Amount, payee: str, on: dt.date, reason: str
+) -> None:
+    """调减分配给收款人的额度 AMOUNT（不得低于已支付和待支付给该收款人的金额）。
+
+    例：ledger allocation reduce P1 5万 --payee 福州某某科技有限公司 --date 2024-04-01 --reason 收款人录错
+    """
+    ref = _project(session, project)
+    session.ledger().reduce_allocation(ref, amount, payee=payee, on=on, reason=reason, actor=session.actor)
+    _done(
+        session,
+        f"已调减分配：{ref} “{payee}” {amount} 元（{on}，{reason}）",
         project=str(ref),
         payee=payee,
         amount_fen=amount.fen,
@@ -243,6 +333,66 @@ def payment_refund(session: Session, payment: str, amount: Amount, on: dt.date, 
         payment=str(ref),
         amount_fen=amount.fen,
         date=on.isoformat(),
+    )
+
+
+@payment_group.command("reverse")
+@click.argument("payment")
+@click.option("--date", "on", type=DATE, required=True, help="冲销日期（与原支付同一年度，不早于拨付日期）。")
+@click.option("--reason", type=REASON, required=True, help="冲销原因，如 误录。")
+@pass_session
+def payment_reverse(session: Session, payment: str, on: dt.date, reason: str) -> None:
+    """红字冲销一笔已拨付的支付（更正误录，不是退款）：执行数相应减少，历史中保留原记录。
+
+    例：ledger payment reverse 153001/P1/3 --date 2024-05-20 --reason 重复录入
+    """
+    ref = _payment(session, payment)
+    session.ledger().reverse_payment(ref, on=on, reason=reason, actor=session.actor)
+    _done(
+        session, f"已冲销支付：{ref}（{on}，{reason}）", payment=str(ref), date=on.isoformat(), reason=reason
+    )
+
+
+@payment_group.command("correct")
+@click.argument("payment")
+@click.option("--payee", type=PAYEE, default=None, help="正确的收款人。")
+@click.option("--amount", type=AMOUNT, default=None, help="正确的金额。")
+@click.option("--date", "on", type=DATE, default=None, help="正确的支付日期（申请与拨付同日）。")
+@click.option("--economic", type=ECONOMIC, default=None, help="正确的经济分类科目。")
+@click.option("--voucher", type=TextType("凭证号", 100), default=None, help="正确的凭证号。")
+@click.option("--reason", type=REASON, required=True, help="更正原因。")
+@pass_session
+def payment_correct(
+    session: Session,
+    payment: str,
+    payee: str | None,
+    amount: Amount | None,
+    on: dt.date | None,
+    economic: str | None,
+    voucher: str | None,
+    reason: str,
+) -> None:
+    """更正一笔已拨付的支付：原支付红字冲销，同时记录更正后的支付（一次完成），并给出新编号。
+
+    未给出的项沿用原支付。例：ledger payment correct 153001/P1/3 --amount 5万 --reason 金额录错
+    """
+    ref = _payment(session, payment)
+    new = session.ledger().correct_payment(
+        ref,
+        reason=reason,
+        actor=session.actor,
+        payee=payee,
+        amount=amount,
+        on=on,
+        economic=economic,
+        voucher=voucher,
+    )
+    _done(
+        session,
+        f"已更正支付：{ref} 已冲销，更正后的支付为 {new}（原因：{reason}）",
+        payment=str(ref),
+        corrected=str(new),
+        reason=reason,
     )
 
 

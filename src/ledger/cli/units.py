@@ -9,6 +9,7 @@ from ledger.cli import Session, pass_session
 from ledger.cli.params import AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, REASON, YEAR, Choice
 from ledger.domain.kinds import Category, Fund, Level
 from ledger.domain.unit import UnitKind
+from ledger.errors import MalformedInput
 from ledger.money import Amount
 
 
@@ -191,3 +192,66 @@ def project_add(
             "created": created,
         },
     )
+
+
+@project_group.command("amend")
+@click.argument("project")
+@click.option("--name", type=NAME, default=None, help="正确的项目名称。")
+@click.option("--category", type=Choice([c.value for c in Category]), default=None, help="正确的项目类别。")
+@click.option("--function", "function", type=FUNCTION, default=None, help="正确的支出功能分类科目。")
+@click.option("--reason", type=REASON, default=None, help="修改原因。")
+@pass_session
+def project_amend(
+    session: Session,
+    project: str,
+    name: str | None,
+    category: str | None,
+    function: str | None,
+    reason: str | None,
+) -> None:
+    """修改尚无资金往来的项目的名称、类别或功能分类科目。
+
+    例：ledger project amend 153001/P9 --function 2150805 --reason 科目选错
+    """
+    if name is None and category is None and function is None:
+        raise MalformedInput("请用 --name、--category 或 --function 给出要修改的内容。")
+    ledger = session.ledger()
+    ref = ledger.resolve_project(project)
+    changed = ledger.amend_project(
+        ref,
+        reason=reason or "",
+        actor=session.actor,
+        name=name,
+        category=Category(category) if category else None,
+        function=function,
+    )
+    if changed:
+        session.wrote()
+    line = ledger.get_project(ref)
+    session.emit(
+        f"{'已修改' if changed else '没有变化，未记录'}项目 {ref}：{line.name}（{line.category}，{line.function}）",
+        {
+            "ok": True,
+            "project": str(ref),
+            "name": line.name,
+            "category": str(line.category),
+            "function": line.function,
+            "changed": changed,
+        },
+    )
+
+
+@project_group.command("close")
+@click.argument("project")
+@click.option("--reason", type=REASON, required=True, help="撤销原因，如 误登记。")
+@pass_session
+def project_close(session: Session, project: str, reason: str) -> None:
+    """撤销没有指标、待支付和分配的项目（如误登记）：此后不再出现在报表中，也不能再记账。
+
+    例：ledger project close 153001/P9 --reason 误登记
+    """
+    ledger = session.ledger()
+    ref = ledger.resolve_project(project)
+    ledger.close_project(ref, reason=reason, actor=session.actor)
+    session.wrote()
+    session.emit(f"已撤销项目 {ref}（原因：{reason}）", {"ok": True, "project": str(ref), "reason": reason})

@@ -66,6 +66,7 @@ class PaymentStatus(enum.StrEnum):
     HELD = "待统筹"
     SETTLED = "已拨付"
     CANCELLED = "已撤销"
+    REVERSED = "已冲销"
 
     @property
     def is_pending(self) -> bool:

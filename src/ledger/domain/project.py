@@ -24,15 +24,19 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain.kinds import Category, Fund, IssueKind, PaymentStatus
 from ledger.errors import (
+    AllocationBelowCommitted,
     AllocationExceedsQuota,
     DateOutsideYear,
     IdempotencyConflict,
+    MalformedInput,
+    NotCorrectable,
     NotFound,
     PayeeAllocationExceeded,
     PaymentNotSettleable,
     QuotaExceeded,
     ReductionBelowCommitted,
     RefundExceedsSettled,
+    ReopenRefused,
     YearClosed,
     YearCloseRefused,
 )
@@ -66,6 +70,8 @@ class Payment:
     settled_on: dt.date | None = None
     voucher: str = ""
     refunded: int = 0
+    settled_version: int = 0  # the version of the settlement event (what a 冲销 names)
+    replaced_by: int = 0  # the corrected payment that took this one's place
 
     @property
     def paid(self) -> int:
@@ -85,7 +91,8 @@ class YearBook:
     year: int
     opening: int = 0  # 年初预算数: carried in + 年初/结转 issues
     issued: int = 0  # in-year 追加 / 转移支付
-    reduced: int = 0
+    reduced: int = 0  # 调减, and issues reversed (红字冲销)
+    transferred: int = 0  # 调剂: in less out
     allocations: dict[str, int] = field(default_factory=dict)
     closed: bool = False
     carried_out: int = 0
@@ -110,7 +117,7 @@ class YearBook:
     @property
     def quota(self) -> int:
         """全年预算数."""
-        return self.opening + self.issued - self.reduced
+        return self.opening + self.issued - self.reduced + self.transferred
 
     @property
     def allocated(self) -> int:
@@ -126,6 +133,29 @@ class Target:
     value: str
     unit: str
     direction: str
+
+
+@dataclass
+class Issue:
+    """One act of quota issued (a 文号), so a correction can name it and undo it once."""
+
+    version: int
+    amount: int
+    kind: str
+    doc: str
+    on: dt.date
+    reversed: bool = False
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What a year-end close moved, so a reopening (反结账) can move it back."""
+
+    carried: int
+    withdrawn: int
+    allocations: dict[str, int]
+    moved: list[list[int]]
+    previous: int | None  # closed_through before the close
 
 
 class Project(Aggregate):
@@ -145,8 +175,10 @@ class Project(Aggregate):
 
         def mutate(self, aggregate: Any) -> Any:
             project = super().mutate(aggregate)
-            if self.key and project is not None:
-                project.act_keys.add(self.key)
+            if project is not None:
+                if self.key:
+                    project.act_keys.add(self.key)
+                project.acts.append((self.originator_version, type(self).__name__, self.on))
             return project
 
     class Registered(Aggregate.Created):
@@ -177,6 +209,52 @@ class Project(Aggregate):
                 book.opening += self.amount
             else:
                 book.issued += self.amount
+            project.issues[self.originator_version] = Issue(
+                self.originator_version, self.amount, self.kind, self.doc, self.on
+            )
+
+    class QuotaIssueReversed(Event):
+        """红字冲销 of an issue (version ``corrects``): it no longer counts, not even in 年初预算数."""
+
+        class_version = 1
+        corrects: int
+        year: int
+        amount: int
+        kind: str
+        doc: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            book = project.book(self.year)
+            if IssueKind(self.kind).is_opening:
+                book.opening -= self.amount
+            else:
+                book.issued -= self.amount
+            project.issues[self.corrects].reversed = True
+
+    class QuotaTransferredOut(Event):
+        """调剂: quota moved from this line to ``counterpart`` (UNIT/CODE) of the same unit."""
+
+        class_version = 1
+        amount: int
+        counterpart: str
+        doc: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.book(self.on.year).transferred -= self.amount
+
+    class QuotaTransferredIn(Event):
+        """调剂: quota moved to this line from ``counterpart`` (UNIT/CODE) of the same unit."""
+
+        class_version = 1
+        amount: int
+        counterpart: str
+        doc: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.book(self.on.year).transferred += self.amount
 
     class QuotaReduced(Event):
         class_version = 1
@@ -195,6 +273,20 @@ class Project(Aggregate):
         def apply(self, project: Project) -> None:
             allocations = project.book(self.on.year).allocations
             allocations[self.payee] = allocations.get(self.payee, 0) + self.amount
+
+    class AllocationReduced(Event):
+        """An allocation to a payee reduced (a mistyped payee, a plan changed), with the reason."""
+
+        class_version = 1
+        amount: int
+        payee: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            allocations = project.book(self.on.year).allocations
+            allocations[self.payee] -= self.amount
+            if not allocations[self.payee]:
+                del allocations[self.payee]
 
     class PaymentRequested(Event):
         class_version = 1
@@ -245,6 +337,7 @@ class Project(Aggregate):
             payment.status = PaymentStatus.SETTLED
             payment.settled_on = self.on
             payment.voucher = self.voucher
+            payment.settled_version = self.originator_version
             project.book(self.year).commit(self.payee, pending=-self.amount, paid=self.amount)
 
     class PaymentCancelled(PaymentActed):
@@ -266,6 +359,52 @@ class Project(Aggregate):
             project.payments[self.number].refunded += self.refund
             project.book(self.year).commit(self.payee, paid=-self.refund, committed=-self.refund)
 
+    class PaymentReversed(PaymentActed):
+        """红字冲销 of a settled payment: what it still cost (``reversed`` 分) no longer counts.
+
+        ``corrects`` is the version of the settlement it reverses; ``replaced_by`` the
+        number of the corrected payment recorded with it (0 for a plain reversal).
+        """
+
+        class_version = 1
+        reversed: int
+        voucher: str
+        corrects: int
+        replaced_by: int
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            payment = project.payments[self.number]
+            payment.status = PaymentStatus.REVERSED
+            payment.replaced_by = self.replaced_by
+            project.book(self.year).commit(self.payee, paid=-self.reversed, committed=-self.reversed)
+
+    class Amended(Event):
+        """The line's name, category or function code corrected while it held no money."""
+
+        class_version = 1
+        name: str
+        category: str
+        function: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.name = self.name
+            project.category = Category(self.category)
+            project.function = self.function
+
+    class Closed(Event):
+        """A line registered by mistake (or finished) closed while empty: out of the tables."""
+
+        class_version = 1
+        name: str
+        category: str
+        function: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.closed = True
+
     class YearClosed(Event):
         """The year-end close of one project line: unpaid quota carried or withdrawn.
 
@@ -286,6 +425,13 @@ class Project(Aggregate):
             book.closed = True
             book.carried_out = self.carried
             book.withdrawn = self.withdrawn
+            project.closings[self.year] = Closing(
+                self.carried,
+                self.withdrawn,
+                dict(self.allocations),
+                [list(m) for m in self.moved],
+                project.closed_through,
+            )
             project.closed_through = self.year
             if self.carried:
                 nxt = project.book(self.year + 1)
@@ -297,6 +443,37 @@ class Project(Aggregate):
                 payment.year = self.year + 1
                 book.commit(payment.payee, pending=-amount, committed=-amount)
                 project.book(self.year + 1).commit(payment.payee, pending=amount, committed=amount)
+
+    class YearReopened(Event):
+        """反结账 of one line: the close of ``year`` undone — what it carried or withdrew
+        (repeated here from the close) goes back into the year."""
+
+        class_version = 1
+        year: int
+        carried: int
+        withdrawn: int
+        moved: list[list[int]]
+        allocations: dict[str, int]
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            closing = project.closings.pop(self.year)
+            book = project.book(self.year)
+            book.closed = False
+            book.carried_out = 0
+            book.withdrawn = 0
+            project.closed_through = closing.previous
+            nxt = project.book(self.year + 1)
+            nxt.opening -= self.carried
+            for payee, left in self.allocations.items():
+                nxt.allocations[payee] -= left
+                if not nxt.allocations[payee]:
+                    del nxt.allocations[payee]
+            for number, amount in self.moved:
+                payment = project.payments[number]
+                payment.year = self.year
+                nxt.commit(payment.payee, pending=-amount, committed=-amount)
+                book.commit(payment.payee, pending=amount, committed=amount)
 
     class ScoreSet(Event):
         """A recorded override of the funds-line 得分 (score in hundredths of a point)."""
@@ -360,6 +537,10 @@ class Project(Aggregate):
         self.keys: dict[str, int] = {}
         self.act_keys: set[str] = set()
         self.targets: dict[int, dict[str, Target]] = {}
+        self.issues: dict[int, Issue] = {}
+        self.closings: dict[int, Closing] = {}
+        self.closed = False  # closed by ``project close``
+        self.acts: list[tuple[int, str, dt.date]] = []  # (version, event, business date)
 
     @staticmethod
     def create_id(unit: str, code: str) -> uuid.UUID:
@@ -480,6 +661,8 @@ class Project(Aggregate):
 
     def _open_year(self, on: dt.date, act: str) -> int:
         year = on.year
+        if self.closed:
+            raise NotCorrectable(f"项目 {self.ref} 已撤销，不能再记录{act}。")
         if self.closed_through is not None and year <= self.closed_through:
             raise YearClosed(
                 f"项目 {self.ref}：{year} 年度已结账，不能再记录{act}（日期 {on}）。"
@@ -695,6 +878,305 @@ class Project(Aggregate):
             **self._facts(payment),
         )
         return True
+
+    # ------------------------------------------------------------ corrections (红字冲销 / 更正)
+
+    def reverse_payment(
+        self, number: int, *, on: dt.date, reason: str, actor: str, replaced_by: int = 0, key: str = ""
+    ) -> bool:
+        """Reverse a settled payment as a correction (红字冲销), not a refund: 执行数 falls by
+        what it still cost, dated ``on`` within its fiscal year."""
+        if self.seen(key):
+            return False
+        payment = self.payment(number)
+        if payment.status is not PaymentStatus.SETTLED:
+            raise NotCorrectable(
+                f"支付 {self.payment_ref(number)} 状态为“{payment.status}”，不能冲销。"
+                "规则：只有已拨付的支付才能红字冲销；尚未拨付的支付请用 payment cancel 撤销。"
+            )
+        assert payment.settled_on is not None  # a settled payment has its date
+        if on < payment.settled_on:
+            raise DateOutsideYear(
+                f"支付 {self.payment_ref(number)}：冲销日期 {on} 早于拨付日期 {payment.settled_on}。"
+            )
+        self._open_year(on, "冲销")
+        if on.year != payment.year:
+            raise DateOutsideYear(
+                f"支付 {self.payment_ref(number)} 属于 {payment.year} 年度，冲销日期 {on} 不在该年度内。"
+            )
+        self.trigger_event(
+            self.PaymentReversed,
+            on=on,
+            actor=actor,
+            key=key,
+            reversed=payment.amount - payment.refunded,
+            voucher=payment.voucher,
+            corrects=payment.settled_version,
+            replaced_by=replaced_by,
+            reason=reason,
+            **self._facts(payment),
+        )
+        return True
+
+    def correct_payment(
+        self,
+        number: int,
+        *,
+        reason: str,
+        actor: str,
+        payee: str | None = None,
+        amount: Amount | None = None,
+        on: dt.date | None = None,
+        economic: str | None = None,
+        voucher: str | None = None,
+    ) -> int:
+        """更正 a settled payment: its reversal and the corrected payment, decided together.
+
+        The reversal is dated on the original settlement, so every report after the
+        correction shows the corrected payment in its place; ``--known-at`` before the
+        correction still shows what was recorded then. The corrected payment is requested
+        and settled on ``on`` (default: the original's dates) and meets every rule of a
+        new payment. Returns the corrected payment's number.
+        """
+        payment = self.payment(number)
+        if payment.status is not PaymentStatus.SETTLED:
+            raise NotCorrectable(
+                f"支付 {self.payment_ref(number)} 状态为“{payment.status}”，不能更正。"
+                "规则：只有已拨付的支付才能更正；尚未拨付的支付请撤销后重新申请。"
+            )
+        assert payment.settled_on is not None
+        left = payment.amount - payment.refunded
+        corrected = (
+            payee if payee is not None else payment.payee,
+            amount.fen if amount is not None else left,
+            on or payment.requested_on,
+            on or payment.settled_on,
+            economic if economic is not None else payment.economic,
+            voucher if voucher is not None else payment.voucher,
+        )
+        original = (
+            payment.payee,
+            left,
+            payment.requested_on,
+            payment.settled_on,
+            payment.economic,
+            payment.voucher,
+        )
+        if corrected == original:
+            raise MalformedInput(
+                f"支付 {self.payment_ref(number)}：没有要更正的内容。请用 --payee、--amount、--date、"
+                "--economic 或 --voucher 给出正确的值。"
+            )
+        new_payee, new_amount, requested_on, settled_on, new_economic, new_voucher = corrected
+        new_number = len(self.payments) + 1
+        self.reverse_payment(
+            number, on=payment.settled_on, reason=reason, actor=actor, replaced_by=new_number
+        )
+        got, _ = self.request_payment(
+            Amount(new_amount), payee=new_payee, economic=new_economic, on=requested_on, key="", actor=actor
+        )
+        self.settle_payment(got, on=settled_on, voucher=new_voucher, actor=actor)
+        return got
+
+    def reverse_issue(
+        self,
+        doc: str,
+        *,
+        on: dt.date,
+        reason: str,
+        actor: str,
+        act: int | None = None,
+        amount: Amount | None = None,
+    ) -> Issue:
+        """红字冲销 of one issue of quota by its 文号: as if it had never counted, 年初预算数 too.
+
+        A 文号 with several issues on the line needs ``act`` (the version ``ledger history``
+        prints) or ``amount`` to say which one.
+        """
+        candidates = [i for i in self.issues.values() if not i.reversed and i.doc == doc]
+        if act is not None:
+            candidates = [i for i in candidates if i.version == act]
+        if amount is not None:
+            candidates = [i for i in candidates if i.amount == amount.fen]
+        if not candidates:
+            known = "、".join(sorted({i.doc for i in self.issues.values() if not i.reversed})) or "（无）"
+            raise NotFound(
+                f"项目 {self.ref} 没有文号为“{doc}”"
+                + (f"、序号 #{act}" if act is not None else "")
+                + (f"、金额 {amount} 元" if amount is not None else "")
+                + f"的未冲销指标。可冲销的文号：{known}。"
+            )
+        if len(candidates) > 1:
+            listed = "；".join(f"#{i.version} {i.on} {Amount(i.amount)} 元（{i.kind}）" for i in candidates)
+            raise MalformedInput(
+                f"项目 {self.ref} 文号“{doc}”下有 {len(candidates)} 笔下达：{listed}。"
+                "请用 --act 序号（或 --amount 金额）指定要冲销的一笔。"
+            )
+        issue = candidates[0]
+        year = issue.on.year
+        self._open_year(on, "冲销指标")
+        if on.year != year or on < issue.on:
+            raise DateOutsideYear(
+                f"项目 {self.ref}：冲销日期 {on} 应在所冲销下达（{issue.on}）之后、同一年度（{year} 年）内。"
+            )
+        book = self.peek(year)
+        floor = self.reserved(year)
+        if book.quota - issue.amount < floor:
+            raise ReductionBelowCommitted(
+                f"项目 {self.ref} {year} 年：冲销 {Amount(issue.amount)} 元后指标为 "
+                f"{Amount(book.quota - issue.amount)} 元，低于已支付、待支付及已分配未支付部分合计的 "
+                f"{Amount(floor)} 元。规则：冲销不得使指标低于已占用的金额；请先冲销或撤销相应支付。"
+            )
+        self.trigger_event(
+            self.QuotaIssueReversed,
+            on=on,
+            actor=actor,
+            key="",
+            corrects=issue.version,
+            year=year,
+            amount=issue.amount,
+            kind=issue.kind,
+            doc=issue.doc,
+            reason=reason,
+        )
+        return issue
+
+    def transfer_out(
+        self, amount: Amount, *, to: str, on: dt.date, doc: str, reason: str, actor: str
+    ) -> None:
+        """调剂 out: as a reduction, quota never falls below what is paid, pending or allocated."""
+        year = self._open_year(on, "指标调剂")
+        book = self.peek(year)
+        floor = self.reserved(year)
+        if book.quota - amount.fen < floor:
+            raise ReductionBelowCommitted(
+                f"项目 {self.ref} {year} 年：调出 {amount} 元后指标为 {Amount(book.quota - amount.fen)} 元，"
+                f"低于已支付、待支付及已分配未支付部分合计的 {Amount(floor)} 元；最多可调出 "
+                f"{Amount(max(book.quota - floor, 0))} 元。"
+            )
+        self.trigger_event(
+            self.QuotaTransferredOut,
+            on=on,
+            actor=actor,
+            key="",
+            amount=amount.fen,
+            counterpart=to,
+            doc=doc,
+            reason=reason,
+        )
+
+    def transfer_in(
+        self, amount: Amount, *, source: str, on: dt.date, doc: str, reason: str, actor: str
+    ) -> None:
+        self._open_year(on, "指标调剂")
+        self.trigger_event(
+            self.QuotaTransferredIn,
+            on=on,
+            actor=actor,
+            key="",
+            amount=amount.fen,
+            counterpart=source,
+            doc=doc,
+            reason=reason,
+        )
+
+    def reduce_allocation(self, amount: Amount, *, payee: str, on: dt.date, reason: str, actor: str) -> None:
+        """Take back part of a payee's allocation: never below what the payee was paid or is pending."""
+        year = self._open_year(on, "调减分配")
+        book = self.peek(year)
+        if payee not in book.allocations:
+            known = "、".join(f"{p} {Amount(a)} 元" for p, a in sorted(book.allocations.items())) or "（无）"
+            raise NotFound(f"项目 {self.ref} {year} 年没有分配给“{payee}”的额度。已有分配：{known}。")
+        committed = self.committed_to(year, payee)
+        left = book.allocations[payee] - amount.fen
+        if left < committed:
+            raise AllocationBelowCommitted(
+                f"项目 {self.ref} {year} 年：“{payee}”的分配 {Amount(book.allocations[payee])} 元调减 {amount} 元后"
+                f"为 {Amount(left)} 元，低于已支付和待支付给该收款人的 {Amount(committed)} 元。"
+                f"规则：分配不得调减到已占用金额以下；最多可调减 {Amount(book.allocations[payee] - committed)} 元。"
+            )
+        self.trigger_event(
+            self.AllocationReduced, on=on, actor=actor, key="", amount=amount.fen, payee=payee, reason=reason
+        )
+
+    def has_money(self) -> bool:
+        """Whether anything was ever paid or requested, or quota or allocations are standing."""
+        return bool(self.payments) or any(
+            book.quota or book.pending or book.paid or book.allocations for book in self.books.values()
+        )
+
+    def amend(
+        self, *, name: str, category: Category, function: str, reason: str, on: dt.date, actor: str
+    ) -> bool:
+        """Correct the line's name, category or function code while it holds no money."""
+        if self.closed:
+            raise NotCorrectable(f"项目 {self.ref} 已撤销，不能修改。")
+        if (name, category, function) == (self.name, self.category, self.function):
+            return False
+        if self.has_money():
+            raise NotCorrectable(
+                f"项目 {self.ref} 已有资金往来，不能修改名称、类别或功能分类科目（已记录的决算口径会改变）。"
+                "如登记有误，请冲销其指标和支付后用 `ledger project close` 撤销，再登记正确的项目；"
+                "或用 `ledger appropriation transfer` 把指标调剂到正确的项目。"
+            )
+        self.trigger_event(
+            self.Amended,
+            on=on,
+            actor=actor,
+            key="",
+            name=name,
+            category=str(category),
+            function=function,
+            reason=reason,
+        )
+        return True
+
+    def close(self, *, reason: str, on: dt.date, actor: str) -> None:
+        """Close a line that is empty (no quota, nothing pending, no allocations): out of the tables."""
+        if self.closed:
+            raise NotCorrectable(f"项目 {self.ref} 已经撤销。")
+        standing = [
+            f"{y} 年指标 {Amount(b.quota)} 元、待支付 {Amount(b.pending)} 元、分配 {Amount(b.allocated)} 元"
+            for y, b in sorted(self.books.items())
+            if b.quota or b.pending or b.allocations
+        ]
+        if standing:
+            raise NotCorrectable(
+                f"项目 {self.ref} 仍有资金：{'；'.join(standing)}。规则：只有没有指标、待支付和分配的项目才能撤销；"
+                "请先冲销（appropriation reverse）、调剂或撤销相应业务。"
+            )
+        self.trigger_event(
+            self.Closed,
+            on=on,
+            actor=actor,
+            key="",
+            name=self.name,
+            category=str(self.category),
+            function=self.function,
+            reason=reason,
+        )
+
+    def later_acts(self, year: int) -> list[tuple[int, str, dt.date]]:
+        """Acts dated after ``year`` (year-end closes and reopenings aside)."""
+        return [a for a in self.acts if a[2].year > year and a[1] not in ("YearClosed", "YearReopened")]
+
+    def reopen_year(self, year: int, *, reason: str, actor: str) -> None:
+        """反结账 of this line's ``year``: what the close carried or withdrew goes back."""
+        closing = self.closings.get(year)
+        if closing is None or self.closed_through != year:
+            raise ReopenRefused(f"项目 {self.ref}：{year} 年度不是最近结账的年度，不能反结账。")
+        self.trigger_event(
+            self.YearReopened,
+            on=dt.date(year, 12, 31),
+            actor=actor,
+            key="",
+            year=year,
+            carried=closing.carried,
+            withdrawn=closing.withdrawn,
+            moved=[list(m) for m in closing.moved],
+            allocations=dict(closing.allocations),
+            reason=reason,
+        )
 
     def close_year(self, year: int, *, withdraw: bool, doc: str, actor: str) -> None:
         if self.closed_through is not None and year <= self.closed_through:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from ledger.domain.kinds import Fund
 from ledger.domain.project import unit_id
-from ledger.errors import AlreadyExists, RuleViolation, YearClosed, YearCloseRefused
+from ledger.errors import AlreadyExists, ReopenRefused, RuleViolation, YearClosed, YearCloseRefused
 from ledger.money import Amount
 
 
@@ -44,6 +45,12 @@ class Unit(Aggregate):
         on: dt.date
         actor: str
         unit: str
+
+        def mutate(self, aggregate: Any) -> Any:
+            unit = super().mutate(aggregate)
+            if unit is not None:
+                unit.acts.append((self.originator_version, type(self).__name__, self.on))
+            return unit
 
     class Registered(Aggregate.Created):
         class_version = 1
@@ -123,7 +130,23 @@ class Unit(Aggregate):
         withdrawn: list[str]
 
         def apply(self, unit: Unit) -> None:
+            unit.closed_years.append(self.year)
             unit.closed_through = self.year
+
+    class YearReopened(Event):
+        """反结账 of ``year``: the year takes acts again; what its close carried into the next
+        year's 年初 is taken back."""
+
+        class_version = 1
+        year: int
+        reason: str
+
+        def apply(self, unit: Unit) -> None:
+            unit.closed_years.remove(self.year)
+            unit.closed_through = unit.closed_years[-1] if unit.closed_years else None
+            for key in [k for k in unit.carried if k[0] == self.year + 1]:
+                del unit.carried[key]
+                unit.opening.pop(key, None)
 
     def __init__(self, *, on: dt.date, actor: str, unit: str, code: str, name: str, kind: str) -> None:
         self.code = code
@@ -135,7 +158,9 @@ class Unit(Aggregate):
         self.income: dict[tuple[int, str], int] = {}
         self.income_count = 0
         self.closed_through: int | None = None
+        self.closed_years: list[int] = []
         self.curves: dict[int, list[str]] = {}
+        self.acts: list[tuple[int, str, dt.date]] = []  # (version, event, business date)
 
     @staticmethod
     def create_id(code: str) -> uuid.UUID:
@@ -312,3 +337,21 @@ class Unit(Aggregate):
             if not Fund(fund).is_fiscal:
                 closing[other] = closing.get(other, 0) - amount
         return closing
+
+    def later_acts(self, year: int) -> list[tuple[int, str, dt.date]]:
+        """The unit's own acts dated after ``year`` (its curves, closes and carries aside)."""
+        ignored = ("YearClosed", "YearReopened", "BalanceCarried", "CurveSet", "ProjectListed")
+        return [a for a in self.acts if a[2].year > year and a[1] not in ignored]
+
+    def reopen_year(self, year: int, *, reason: str, actor: str) -> None:
+        """反结账: only the last closed year reopens."""
+        if self.closed_through is None:
+            raise ReopenRefused(f"单位 {self.code} 还没有结账的年度，不需要反结账。")
+        if year != self.closed_through:
+            raise ReopenRefused(
+                f"单位 {self.code}：只能反结账最近结账的 {self.closed_through} 年度"
+                + (f"；要反结账 {year} 年度，请先反结账其后各年度。" if year < self.closed_through else "。")
+            )
+        self.trigger_event(
+            self.YearReopened, on=dt.date(year, 12, 31), actor=actor, unit=self.code, year=year, reason=reason
+        )
