@@ -30,6 +30,13 @@ commands = st.one_of(
     st.tuples(st.just("cancel"), st.integers(1, 12), days, years),
     st.tuples(st.just("refund"), st.integers(1, 12), amounts, days, years),
     st.tuples(st.just("close"), years, st.booleans()),
+    st.tuples(st.just("reverse"), st.integers(1, 12), days, years),
+    st.tuples(st.just("correct"), st.integers(1, 12), amounts, st.sampled_from(PAYEES)),
+    st.tuples(st.just("reverse_issue"), st.integers(1, 60), days, years),
+    st.tuples(st.just("transfer_out"), amounts, days, years),
+    st.tuples(st.just("transfer_in"), amounts, days, years),
+    st.tuples(st.just("reduce_allocation"), amounts, days, years, st.sampled_from(PAYEES)),
+    st.tuples(st.just("reopen"), years),
 )
 
 
@@ -41,7 +48,34 @@ def apply(project: Project, command: tuple[Any, ...]) -> None:
     kind = command[0]
     if kind == "issue":
         _, a, d, y = command
-        project.issue_quota(Amount(a), on=date_of(y, d), doc="d", kind=IssueKind.SUPPLEMENT, actor="t")
+        project.issue_quota(
+            Amount(a), on=date_of(y, d), doc=f"d{a % 3}", kind=IssueKind.SUPPLEMENT, actor="t"
+        )
+    elif kind == "reverse":
+        _, n, d, y = command
+        project.reverse_payment(n, on=date_of(y, d), reason="r", actor="t")
+    elif kind == "correct":
+        _, n, a, payee = command
+        project.correct_payment(n, amount=Amount(a), payee=payee, reason="r", actor="t")
+    elif kind == "reverse_issue":
+        _, v, d, y = command
+        issue = project.issues.get(v)
+        doc = issue.doc if issue is not None else "none"
+        project.reverse_issue(doc, act=v, on=date_of(y, d), reason="r", actor="t")
+    elif kind == "transfer_out":
+        _, a, d, y = command
+        project.transfer_out(Amount(a), to="U/Q", on=date_of(y, d), doc="调", reason="r", actor="t")
+    elif kind == "transfer_in":
+        _, a, d, y = command
+        project.transfer_in(Amount(a), source="U/Q", on=date_of(y, d), doc="调", reason="r", actor="t")
+    elif kind == "reduce_allocation":
+        _, a, d, y, payee = command
+        project.reduce_allocation(Amount(a), payee=payee, on=date_of(y, d), reason="r", actor="t")
+    elif kind == "reopen":
+        _, y = command
+        if project.later_acts(y):
+            return  # the application refuses a reopening the next year rests on
+        project.reopen_year(y, reason="r", actor="t")
     elif kind == "reduce":
         _, a, d, y = command
         project.reduce_quota(Amount(a), on=date_of(y, d), doc="d", reason="r", actor="t")
@@ -67,6 +101,16 @@ def apply(project: Project, command: tuple[Any, ...]) -> None:
     else:
         _, y, withdraw = command
         project.close_year(y, withdraw=withdraw, doc="", actor="t")
+
+
+def test_the_invariant_checker_fires_on_a_broken_line() -> None:
+    project = project_line(unit="U", code="P", actor="t")
+    project.issue_quota(Amount(100), on=dt.date(2024, 1, 1), doc="d", kind=IssueKind.INITIAL, actor="t")
+    project.request_payment(
+        Amount(100), payee="甲", economic="31299", on=dt.date(2024, 2, 1), key="", actor="t"
+    )
+    project.book(2024).issued -= 50  # forged state: more committed than issued
+    assert any("已支付+待支付" in v for v in project.invariant_violations())
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

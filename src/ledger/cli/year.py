@@ -36,6 +36,11 @@ def _summary_lines(
     return lines
 
 
+def on_terminal() -> bool:
+    """Whether a person is at the keyboard (a script, a pipe or CI is not asked)."""
+    return sys.stdin.isatty()
+
+
 @year_group.command("close")
 @click.argument("unit")
 @click.argument("year", type=YEAR)
@@ -69,7 +74,7 @@ def year_close(
     code = check_unit_code(unit)
     ledger = session.ledger()
     refs = [ledger.resolve_project(w if "/" in w else f"{code}/{w}") for w in withdraw]
-    ask = not dry_run and not yes and sys.stdin.isatty() and session.fmt != "json"
+    ask = not dry_run and not yes and on_terminal() and session.fmt != "json"
     if dry_run or ask:
         preview = ledger.close_year(code, year, withdraw=refs, actor=session.actor, dry_run=True)
         lines = _summary_lines(code, year, preview, ledger.last_close_balances, preview=True)

@@ -15,6 +15,7 @@ allocations, or withdrawn (收回).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -156,6 +157,27 @@ class Closing:
     allocations: dict[str, int]
     moved: list[list[int]]
     previous: int | None  # closed_through before the close
+
+
+#: the events that move quota, allocations or payments
+MONEY_ACTS = frozenset(
+    {
+        "QuotaIssued",
+        "QuotaReduced",
+        "QuotaIssueReversed",
+        "QuotaTransferredOut",
+        "QuotaTransferredIn",
+        "Allocated",
+        "AllocationReduced",
+        "PaymentRequested",
+        "PaymentHeld",
+        "PaymentSettled",
+        "PaymentCancelled",
+        "PaymentRefunded",
+        "PaymentReversed",
+        "ScoreSet",
+    }
+)
 
 
 class Project(Aggregate):
@@ -968,15 +990,25 @@ class Project(Aggregate):
                 "--economic 或 --voucher 给出正确的值。"
             )
         new_payee, new_amount, requested_on, settled_on, new_economic, new_voucher = corrected
-        new_number = len(self.payments) + 1
-        self.reverse_payment(
-            number, on=payment.settled_on, reason=reason, actor=actor, replaced_by=new_number
-        )
-        got, _ = self.request_payment(
-            Amount(new_amount), payee=new_payee, economic=new_economic, on=requested_on, key="", actor=actor
-        )
-        self.settle_payment(got, on=settled_on, voucher=new_voucher, actor=actor)
-        return got
+        reversed_on = payment.settled_on
+
+        def correct(line: Project) -> int:
+            line.reverse_payment(
+                number, on=reversed_on, reason=reason, actor=actor, replaced_by=len(line.payments) + 1
+            )
+            got, _ = line.request_payment(
+                Amount(new_amount),
+                payee=new_payee,
+                economic=new_economic,
+                on=requested_on,
+                key="",
+                actor=actor,
+            )
+            line.settle_payment(got, on=settled_on, voucher=new_voucher, actor=actor)
+            return got
+
+        correct(copy.deepcopy(self))  # decided whole on a copy first: if refused, nothing is recorded here
+        return correct(self)
 
     def reverse_issue(
         self,
@@ -1157,8 +1189,9 @@ class Project(Aggregate):
         )
 
     def later_acts(self, year: int) -> list[tuple[int, str, dt.date]]:
-        """Acts dated after ``year`` (year-end closes and reopenings aside)."""
-        return [a for a in self.acts if a[2].year > year and a[1] not in ("YearClosed", "YearReopened")]
+        """Acts on the money dated after ``year``: what a reopening of ``year`` would pull the
+        ground from under (registration, amendments, targets and closes aside)."""
+        return [a for a in self.acts if a[2].year > year and a[1] in MONEY_ACTS]
 
     def reopen_year(self, year: int, *, reason: str, actor: str) -> None:
         """反结账 of this line's ``year``: what the close carried or withdrew goes back."""
@@ -1260,7 +1293,8 @@ class Project(Aggregate):
                     f"（待支付 {book.pending}≠{pending}，已支付 {book.paid}≠{paid}）"
                 )
         for p in self.payments.values():
-            if not 0 <= p.refunded <= (p.amount if p.status is PaymentStatus.SETTLED else 0):
+            settled = p.status in (PaymentStatus.SETTLED, PaymentStatus.REVERSED)
+            if not 0 <= p.refunded <= (p.amount if settled else 0):
                 broken.append(f"{self.payment_ref(p.number)}: 退款 {p.refunded} 分超过已拨付")
         return broken
 
@@ -1270,4 +1304,7 @@ class Project(Aggregate):
             "books": {y: vars(b).copy() for y, b in sorted(self.books.items())},
             "payments": {n: vars(p).copy() for n, p in sorted(self.payments.items())},
             "closed_through": self.closed_through,
+            "issues": {v: vars(i).copy() for v, i in sorted(self.issues.items())},
+            "closings": dict(sorted(self.closings.items())),
+            "closed": self.closed,
         }

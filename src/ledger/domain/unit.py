@@ -339,9 +339,9 @@ class Unit(Aggregate):
         return closing
 
     def later_acts(self, year: int) -> list[tuple[int, str, dt.date]]:
-        """The unit's own acts dated after ``year`` (its curves, closes and carries aside)."""
-        ignored = ("YearClosed", "YearReopened", "BalanceCarried", "CurveSet", "ProjectListed")
-        return [a for a in self.acts if a[2].year > year and a[1] not in ignored]
+        """The unit's own money acts dated after ``year`` (income, corrected balances)."""
+        money = ("IncomeRecorded", "OpeningBalanceSet", "OpeningBalanceCorrected")
+        return [a for a in self.acts if a[2].year > year and a[1] in money]
 
     def reopen_year(self, year: int, *, reason: str, actor: str) -> None:
         """反结账: only the last closed year reopens."""
