@@ -715,6 +715,7 @@ class Ledger(Application[uuid.UUID]):
 
         def attempt() -> tuple[Sequence[Aggregate], list[str]]:
             unit = self.get_unit(code)
+            unit.check_reopen(year)
             projects = [self.get_project(ProjectRef(code, c)) for c in unit.projects]
             later = [(f"单位 {code}", act) for act in unit.later_acts(year)]
             later += [(f"项目 {p.ref}", act) for p in projects for act in p.later_acts(year)]

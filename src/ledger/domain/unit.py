@@ -345,6 +345,12 @@ class Unit(Aggregate):
 
     def reopen_year(self, year: int, *, reason: str, actor: str) -> None:
         """反结账: only the last closed year reopens."""
+        self.check_reopen(year)
+        self.trigger_event(
+            self.YearReopened, on=dt.date(year, 12, 31), actor=actor, unit=self.code, year=year, reason=reason
+        )
+
+    def check_reopen(self, year: int) -> None:
         if self.closed_through is None:
             raise ReopenRefused(f"单位 {self.code} 还没有结账的年度，不需要反结账。")
         if year != self.closed_through:
@@ -352,6 +358,3 @@ class Unit(Aggregate):
                 f"单位 {self.code}：只能反结账最近结账的 {self.closed_through} 年度"
                 + (f"；要反结账 {year} 年度，请先反结账其后各年度。" if year < self.closed_through else "。")
             )
-        self.trigger_event(
-            self.YearReopened, on=dt.date(year, 12, 31), actor=actor, unit=self.code, year=year, reason=reason
-        )
