@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ledger.calendar import today
 from tests.conftest import Run, stored_events
 
 R = ("--payee", "甲公司", "--economic", "31299")
@@ -318,8 +319,9 @@ def test_a_voucher_used_twice_and_a_settlement_after_today_are_warned_not_refuse
     again = run("payment", "request", "P1", "1万", *R, "--date", "2024-04-01", "--settled-on", "2024-04-02",
                 "--voucher", "PZ-1")  # fmt: skip
     assert again.exit_code == 0 and "注意：凭证号“PZ-1”已用于支付 153001/P1/1" in again.output
-    ok(run, "appropriation", "issue", "P1", "10万", "--date", f"{dt.date.today().year}-01-02", "--doc", "文")
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-    if future[:4] == str(dt.date.today().year):
+    now = today()
+    ok(run, "appropriation", "issue", "P1", "10万", "--date", f"{now.year}-01-02", "--doc", "文")
+    future = (now + dt.timedelta(days=3)).isoformat()
+    if future[:4] == str(now.year):  # three days on is still this fiscal year
         late = run("payment", "request", "P1", "1万", *R, "--date", future, "--settled-on", future)
         assert late.exit_code == 0 and "晚于今天" in late.output
