@@ -95,6 +95,8 @@ class ImportResult:
     skipped: int = 0  # rows already in the ledger (same key)
     events: int = 0
     payments: list[str] = field(default_factory=list)
+    by_op: dict[str, int] = field(default_factory=dict)  # rows that recorded something, per act
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
 
 
 # ---------------------------------------------------------------- reading files
@@ -336,10 +338,12 @@ def run_import(
     *,
     actor: str,
     progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
-    """Check every row, then record all of them atomically (or nothing)."""
+    """Check every row, then record all of them atomically (or nothing; nothing at all
+    with ``dry_run``, which says what would be recorded)."""
     with _no_cycle_collection():
-        return _run_import(app, rows, actor=actor, progress=progress)
+        return _run_import(app, rows, actor=actor, progress=progress, dry_run=dry_run)
 
 
 @contextlib.contextmanager
@@ -366,10 +370,12 @@ def _run_import(
     *,
     actor: str,
     progress: Callable[[int], None] | None,
+    dry_run: bool = False,
 ) -> ImportResult:
     world = _World(app)
     app.load_codes()
     result = ImportResult(rows=len(rows))
+    recorded_ops: dict[str, int] = result.by_op
     malformed: list[tuple[int, str]] = []
     refused: list[tuple[int, str]] = []
     occurrences: dict[str, int] = {}
@@ -383,8 +389,12 @@ def _run_import(
         else:
             if recorded:
                 result.recorded += 1
+                recorded_ops[row.op] = recorded_ops.get(row.op, 0) + 1
             else:
                 result.skipped += 1
+                result.skipped_rows.append(
+                    (row.line, f"{row.op}：账簿中已有（同一编号或幂等键），未重复记录")
+                )
         if progress is not None and n % 1000 == 0:
             progress(1000)
     if malformed or refused:
@@ -392,7 +402,7 @@ def _run_import(
         raise ImportRejected(problems, malformed=bool(malformed))
     aggregates = world.pending()
     result.events = sum(len(a.pending_events) for a in aggregates)
-    if aggregates:
+    if aggregates and not dry_run:
         app.save(*aggregates)
     return result
 

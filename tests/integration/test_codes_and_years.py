@@ -190,7 +190,7 @@ def test_a_bad_codes_file_is_refused_whole_and_records_nothing(
 
 def test_codes_import_refuses_what_is_not_a_file(unit: str, run: Run, tmp_path: Path) -> None:
     refused(unit, run, "codes", "import", str(tmp_path), code=2, says="不是普通文件")
-    refused(unit, run, "codes", "import", str(tmp_path / "none.csv"), code=2, says="找不到科目文件")
+    refused(unit, run, "codes", "import", str(tmp_path / "none.csv"), code=2, says="找不到文件")
 
 
 # ------------------------------------------------------------------ a year that follows

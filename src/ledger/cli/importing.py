@@ -8,37 +8,154 @@ from pathlib import Path
 import click
 
 from ledger.cli import Session, pass_session
+from ledger.cli.params import Choice
+from ledger.errors import MalformedInput
+
+OPS = {
+    "unit.add": "登记单位",
+    "project.add": "登记项目",
+    "appropriation.issue": "下达指标",
+    "appropriation.reduce": "调减指标",
+    "allocation.add": "分配",
+    "payment.request": "申请支付",
+    "payment.hold": "暂缓",
+    "payment.settle": "拨付",
+    "payment.cancel": "撤销支付",
+    "payment.refund": "退款",
+    "income.add": "非财政收入",
+    "score.set": "认定得分",
+    "target.set": "绩效目标",
+    "year.close": "年终结账",
+}
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME|FILE.toml",
+    help="按导出格式读取：quota（一体化指标导出）、payment（一体化支付导出），或某省导出格式的 .toml 配置文件。"
+    "不给时读取带 op 列的本账簿格式。",
+)
+@click.option("--unit", "unit", default=None, help="导出文件没有单位编码列时，所属的单位编码。")
+@click.option("--dry-run", is_flag=True, help="只检查并列出将要记录的内容，不记录。")
+@click.option(
+    "--template",
+    type=Choice(["quota", "payment"]),
+    default=None,
+    help="不导入，写出该导出格式的 XLSX 模板（需 --output）。",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="--template 写到的文件。"
+)
 @pass_session
-def import_file(session: Session, file: Path) -> None:
-    """导入 JSON Lines、CSV 或 XLSX 文件中的指标、分配和支付。
+def import_file(
+    session: Session,
+    file: Path | None,
+    profile: str | None,
+    unit: str | None,
+    dry_run: bool,
+    template: str | None,
+    output: Path | None,
+) -> None:
+    """导入指标、分配和支付：一体化系统的指标、支付导出（--profile），或本账簿格式的 JSON Lines、CSV、XLSX。
 
     先检查每一行，任何一行有误都不记录（并列出所有有误的行）；全部无误后一次性记录。
-    同一文件重复导入不会重复记录。
+    只按编号去重（指标编号、支付申请编号、支付凭证号或幂等键），不按内容去重；
+    跳过的行逐一列出原因。
+    例：ledger import 指标导出.xlsx --profile quota --unit 153001 --dry-run
     """
     from ledger.importer import read_rows, run_import
 
-    rows = read_rows(file)
+    if template is not None:
+        _write_template(session, template, output)
+        return
+    if file is None:
+        raise MalformedInput(
+            "请给出要导入的文件，或用 --template quota|payment --output 模板.xlsx 写出模板。"
+        )
+    ignored: list[str] = []
+    skipped: list[tuple[int, str]] = []
+    notes: list[str] = []
+    if profile is not None:
+        from ledger import profiles
+
+        chosen = profiles.load_profile(profile)
+        converted = profiles.convert(profiles.read_export(file, chosen), chosen, unit=unit)
+        rows, ignored, skipped = converted.rows, converted.ignored_columns, converted.skipped
+        notes.append(f"按“{chosen.title}”读取：文件 {converted.lines} 行，转为 {len(rows)} 个动作")
+        if converted.unkeyed:
+            notes.append(
+                f"注意：{converted.unkeyed} 笔支付既无支付申请编号也无凭证号，无法去重：同一文件再次导入会重复记录"
+            )
+    else:
+        rows = read_rows(file)
     ledger = session.ledger()
     if sys.stderr.isatty() and len(rows) > 1000:
         with click.progressbar(length=len(rows), label="检查并记录", file=sys.stderr) as bar:
-            result = run_import(ledger, rows, actor=session.actor, progress=bar.update)
+            result = run_import(ledger, rows, actor=session.actor, progress=bar.update, dry_run=dry_run)
     else:
-        result = run_import(ledger, rows, actor=session.actor)
-    if result.events:
+        result = run_import(ledger, rows, actor=session.actor, dry_run=dry_run)
+    if result.events and not dry_run:
         session.wrote()
+    skipped = sorted(skipped + result.skipped_rows)
+    head = "检查通过（未记录任何内容），将" if dry_run else "已导入"
+    lines = [
+        f"{head} {file.name}：{result.rows} 行，{'将' if dry_run else ''}新记录 {result.recorded} 行"
+        f"（{result.events} 个事件），跳过 {len(skipped)} 行"
+    ]
+    lines += [f"  {OPS.get(op, op)}：{n} 行" for op, n in sorted(result.by_op.items())]
+    lines += notes
+    if ignored:
+        lines.append(f"未使用的列：{'、'.join(ignored)}")
+    lines += [f"  跳过第 {line} 行：{why}" for line, why in skipped[:200]]
+    if len(skipped) > 200:
+        lines.append(f"  ……另有 {len(skipped) - 200} 行跳过")
     session.emit(
-        f"已导入 {file.name}：{result.rows} 行，新记录 {result.recorded} 行（{result.events} 个事件），"
-        f"已存在跳过 {result.skipped} 行",
+        "\n".join(lines),
         {
             "ok": True,
+            "dry_run": dry_run,
             "file": str(file),
             "rows": result.rows,
             "recorded": result.recorded,
-            "skipped": result.skipped,
+            "skipped": result.skipped + len(skipped) - len(result.skipped_rows),
             "events": result.events,
+            "by_op": result.by_op,
+            "ignored_columns": ignored,
+            "skipped_rows": [{"line": line, "reason": why} for line, why in skipped],
         },
+    )
+
+
+def _write_template(session: Session, kind: str, output: Path | None) -> None:
+    from ledger import profiles
+
+    if output is None or output.suffix.lower() != ".xlsx":
+        raise MalformedInput("--template 需要用 --output 指定 .xlsx 文件，如 --output 指标导入模板.xlsx")
+    if output.exists():
+        raise MalformedInput(f"{output} 已存在：请换一个文件名，不会覆盖已有文件。")
+    try:
+        import openpyxl
+        from openpyxl.styles import Font
+    except ImportError:
+        raise MalformedInput("写 XLSX 需要 openpyxl：pip install 'ledger[reports]'") from None
+    profile = profiles.load_profile(kind)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = profile.title[:31]
+    sheet.append([f"{profile.title}导入模板（第 2 行为列名；标题行可保留，导入时自动跳过）"])
+    names = profile.header_names()
+    sheet.append(names)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.number_format = "@"
+    for i, name in enumerate(names, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(12, 2 * len(name) + 4)
+    sheet.freeze_panes = "A3"
+    book.save(output)
+    session.emit(
+        f"已写出模板：{output}（{len(names)} 列：{'、'.join(names)}）",
+        {"ok": True, "template": kind, "output": str(output), "columns": names},
     )
