@@ -51,7 +51,11 @@ class Session:
             return self.ledger().database_role()
         if self.actor_flag:
             return self.actor_flag
-        return os.environ.get("LEDGER_ACTOR") or getpass.getuser()
+        from ledger.text import clean_text
+
+        if os.environ.get("LEDGER_ACTOR"):
+            return clean_text(os.environ["LEDGER_ACTOR"], label="记录人（环境变量 LEDGER_ACTOR）", max_length=64)
+        return clean_text(getpass.getuser(), label="记录人（操作系统用户名）", max_length=64)
 
     def ledger(self, *, create_tables: bool = False) -> Ledger:
         if self._ledger is None:

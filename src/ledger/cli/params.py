@@ -11,7 +11,7 @@ import click
 from ledger import calendar, codes
 from ledger.errors import MalformedInput
 from ledger.money import Amount
-from ledger.text import clean_text
+from ledger.text import clean_key, clean_text
 
 
 class _Type(click.ParamType[Any]):
@@ -47,10 +47,7 @@ class YearType(_Type):
     name = "年度"
 
     def parse(self, value: str) -> int:
-        s = unicodedata.normalize("NFKC", value).strip()
-        if not (s.isascii() and s.isdigit() and len(s) == 4 and 1900 <= int(s) <= 2999):
-            raise MalformedInput(f"年度“{value[:20]}”格式不对：应为四位年份，如 2024")
-        return int(s)
+        return calendar.parse_year(value)
 
 
 class FunctionCodeType(_Type):
@@ -65,6 +62,15 @@ class EconomicCodeType(_Type):
 
     def parse(self, value: str) -> str:
         return codes.economic_code(value).code
+
+
+class KeyType(_Type):
+    """A request key (幂等键), NFKC-normalised so full-width and ASCII spellings are one key."""
+
+    name = "幂等键"
+
+    def parse(self, value: str) -> str:
+        return clean_key(value, label=self.name, max_length=100)
 
 
 class TextType(_Type):
@@ -86,7 +92,7 @@ PAYEE = TextType("收款人", 100)
 REASON = TextType("原因", 200)
 DOC = TextType("文号", 100)
 NAME = TextType("名称", 200)
-KEY = TextType("幂等键", 100)
+KEY = KeyType()
 
 
 class Choice(click.Choice):  # type: ignore[type-arg]
