@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session, pass_session
+from ledger.cli.params import OUTPUT_FILE, write_output
 from ledger.codes import CodeKind, name_of, rollup
 from ledger.errors import MalformedInput
 from ledger.money import percent, wan
@@ -100,7 +101,7 @@ def monthly_cumulative(
 
 
 def draw_chart(
-    path: Path, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], title: str
+    path: str, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], title: str
 ) -> None:
     import matplotlib
 
@@ -135,8 +136,10 @@ def draw_chart(
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    try:
+        write_output(path, lambda f: fig.savefig(f, format="png"))
+    finally:
+        plt.close(fig)
 
 
 @click.command("month")
@@ -148,7 +151,7 @@ def draw_chart(
 @click.option("--held-days", type=int, default=30, show_default=True, help="暂缓超过 N 天的支付预警。")
 @click.option(
     "--chart",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_FILE,
     default=None,
     help="画累计执行率与序时进度对比图（PNG）。",
 )
@@ -160,7 +163,7 @@ def month_report(
     month_text: str,
     behind: float,
     held_days: int,
-    chart: Path | None,
+    chart: str | None,
     fmt: str | None,
     output: str | None,
     as_of: dt.date | None,
@@ -170,7 +173,7 @@ def month_report(
     year, month = calendar.parse_month(month_text)
     if behind < 0 or held_days < 0:
         raise MalformedInput("--behind 和 --held-days 应为非负数")
-    if chart is not None and chart.suffix.lower() != ".png":
+    if chart is not None and Path(chart).suffix.lower() != ".png":
         raise MalformedInput("--chart 的文件名应以 .png 结尾")
     fmt = output_format(session, fmt, output)
     month_end = calendar.month_end(year, month)

@@ -196,3 +196,207 @@ def test_an_os_user_name_with_a_control_character_is_refused(
         result.output
     )
     assert stored_events(ledger_db) == before
+
+
+# ---------------------------------------------------------------- files the ledger writes
+
+REPORT = ("report", "execution", "--unit", "153001", "--year", "2024")
+
+
+def _store_bytes(db: Path) -> bytes:
+    """The store's own bytes (SQLite's -wal/-shm come and go with every reader's connection)."""
+    return db.read_bytes()
+
+
+def _writes(db: Path, target: str) -> list[tuple[str, ...]]:
+    """Every command that writes a file the clerk names, pointed at ``target``."""
+    return [
+        (*REPORT, "--format", "csv", "--output", target),
+        (*REPORT, "--format", "xlsx", "--output", target),
+        ("report", "month", "153001", "2024-03", "--chart", target),
+        ("export", target),
+    ]
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_no_command_writes_over_the_store_or_its_sqlite_files(ledger_db: Path, suffix: str) -> None:
+    target = f"{ledger_db}{suffix}"
+    for args in _writes(ledger_db, target):
+        if "--chart" in args:
+            continue  # a chart must end in .png, which no store file does (tested below)
+        before, files = stored_events(ledger_db), _store_bytes(ledger_db)
+        result = invoke(ledger_db, *args, "--force")
+        assert result.exit_code == 1, (args, result.output)
+        assert "账簿本身的数据库文件" in result.output, result.output
+        assert _store_bytes(ledger_db) == files and stored_events(ledger_db) == before
+
+
+def test_a_store_reached_through_a_symlink_or_a_hard_link_is_refused(ledger_db: Path, tmp_path: Path) -> None:
+    alias = tmp_path / "别名.png"
+    alias.symlink_to(ledger_db)
+    hard = tmp_path / "out" / "硬链接.png"
+    hard.parent.mkdir()
+    import os
+
+    os.link(ledger_db, hard)
+    files = _store_bytes(ledger_db)
+    for target in (alias, hard):
+        for args in _writes(ledger_db, str(target)):
+            result = invoke(ledger_db, *args, "--force")
+            assert result.exit_code == 1 and "账簿本身" in result.output, (args, result.output)
+    assert _store_bytes(ledger_db) == files
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "directory", "symlink to a device"])
+def test_a_file_that_is_not_regular_is_refused_and_left_as_it_is(
+    ledger_db: Path, tmp_path: Path, kind: str
+) -> None:
+    import os
+    import stat
+
+    if kind == "device":
+        target = Path("/dev/full")
+    elif kind == "fifo":
+        target = tmp_path / "管道.png"
+        os.mkfifo(target)
+    elif kind == "directory":
+        target = tmp_path / "目录.png"
+        target.mkdir()
+    else:
+        target = tmp_path / "设备.png"
+        target.symlink_to("/dev/null")
+    mode = os.stat(target).st_mode
+    for args in _writes(ledger_db, str(target)):
+        result = invoke(ledger_db, *args, "--force")
+        assert result.exit_code == 1 and "不是普通文件" in result.output, (args, result.output)
+    assert os.stat(target).st_mode == mode and not stat.S_ISREG(mode)
+    if kind == "symlink to a device":
+        assert target.is_symlink()
+
+
+def test_an_existing_file_is_kept_unless_force_is_given(ledger_db: Path, tmp_path: Path) -> None:
+    names = {"csv": "旧.csv", "xlsx": "旧.xlsx", "png": "旧.png", "export": "旧.jsonl"}
+    for args in _writes(ledger_db, "PLACEHOLDER"):
+        kind = (
+            "png"
+            if "--chart" in args
+            else "export"
+            if args[0] == "export"
+            else args[args.index("--format") + 1]
+        )
+        target = tmp_path / names[kind]
+        target.write_bytes(b"clerk's own work")
+        line = tuple(str(target) if a == "PLACEHOLDER" else a for a in args)
+        result = invoke(ledger_db, *line)
+        assert result.exit_code == 1 and "已存在" in result.output and "--force" in result.output, (
+            result.output
+        )
+        assert target.read_bytes() == b"clerk's own work"
+        forced = invoke(ledger_db, *line, "--force")
+        assert forced.exit_code == 0, (line, forced.output)
+        assert target.read_bytes() != b"clerk's own work" and target.stat().st_size > 0
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_force_may_come_before_the_file_name(ledger_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "备份.jsonl"
+    target.write_text("old", encoding="utf-8")
+    result = invoke(ledger_db, "export", "--force", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith('{"format"')
+
+
+def test_a_new_file_is_written_whole_with_the_usual_permissions(ledger_db: Path, tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "执行.csv"
+    result = invoke(ledger_db, *REPORT, "--output", str(target))
+    assert result.exit_code == 0, result.output
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert target.read_text(encoding="utf-8").startswith("项目,项目名称")
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(
+    ledger_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    import errno
+    import os
+
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for args in _writes(ledger_db, str(out / "报表.png")):
+        target = Path(args[-1])
+        if existing:
+            target.write_bytes(b"yesterday's report")
+        monkeypatch.setattr(os, "fsync", full)
+        result = invoke(ledger_db, *args, "--force")
+        monkeypatch.undo()
+        assert result.exit_code == 1, (args, result.output)
+        assert "磁盘空间不足" in result.output and "Traceback" not in result.output, result.output
+        assert "原有文件保持不变" in result.output if existing else "没有留下" in result.output
+        assert sorted(p.name for p in out.iterdir()) == (["报表.png"] if existing else [])
+        if existing:
+            assert target.read_bytes() == b"yesterday's report"
+            target.unlink()
+
+
+def test_an_output_in_a_missing_directory_is_refused_by_name(ledger_db: Path, tmp_path: Path) -> None:
+    result = invoke(ledger_db, "export", str(tmp_path / "没有" / "备份.jsonl"))
+    assert result.exit_code == 1 and "不存在" in result.output, result.output
+    assert not (tmp_path / "没有").exists()
+
+
+# ---------------------------------------------------------------- text echoed and exported
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("history", "P1\x1b]0;被接管\x07"),
+        ("--format", "\x1b[2J", "history", "P1"),
+        ("payment", "cancel", "P1/\x1b[31m1", "--date", "2024-03-05", "--reason", "r"),
+        ("report", "execution", "--unit", "15\u202e3001"),
+    ],
+)
+def test_escape_sequences_in_user_text_are_shown_escaped_in_messages(
+    ledger_db: Path, args: tuple[str, ...]
+) -> None:
+    before = stored_events(ledger_db)
+    result = invoke(ledger_db, *args)
+    assert result.exit_code != 0 and result.output.startswith("错误："), result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output and "\u202e" not in result.output
+    assert "\\x1b" in result.output or "U+202E" in result.output, result.output
+    assert stored_events(ledger_db) == before
+
+
+def test_names_that_look_like_formulas_are_exported_as_text(ledger_db: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    for name, code in (
+        ('=HYPERLINK("http://x","点我")', "F1"),
+        ("@SUM(A1)", "F2"),
+        ("+1+1", "F3"),
+        ("-2+3", "F4"),
+    ):
+        project = ("project", "add", "--function", "2150805", "--category", "特定目标类")
+        result = invoke(ledger_db, *project, "153001", code, "--", name)
+        assert result.exit_code == 0, result.output
+        issued = invoke(ledger_db, "appropriation", "issue", code, "1", "--date", "2024-02-01", "--doc", "文")
+        assert issued.exit_code == 0, issued.output
+    csv_text = invoke(ledger_db, *REPORT, "--format", "csv").output
+    for name in ("'=HYPERLINK", "'@SUM(A1)", "'+1+1", "'-2+3"):
+        assert name in csv_text, csv_text
+    book = tmp_path / "执行.xlsx"
+    assert invoke(ledger_db, *REPORT, "--output", str(book)).exit_code == 0
+    ws = load_workbook(book).active
+    assert ws is not None
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert '\'=HYPERLINK("http://x","点我")' in [c.value for c in cells]

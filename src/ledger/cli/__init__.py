@@ -144,29 +144,35 @@ class LedgerGroup(LazyGroup):
         try:
             super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.Abort:
-            click.echo("已取消。", err=True)
+            _say("已取消。")
             sys.exit(1)
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
         except click.ClickException as e:
             ctx = getattr(e, "ctx", None)
-            click.echo(f"错误：{_usage_message(e)}", err=True)
+            _say(f"错误：{_usage_message(e)}")
             if ctx is not None and isinstance(e, click.UsageError):
-                click.echo(f"用法：{ctx.get_usage().removeprefix('Usage: ')}", err=True)
+                _say(f"用法：{ctx.get_usage().removeprefix('Usage: ')}")
             sys.exit(2)
         except LedgerError as e:
-            click.echo(f"错误：{e.message}", err=True)
+            _say(f"错误：{e.message}")
             sys.exit(e.exit_code)
         except Exception as e:
             if os.environ.get("LEDGER_DEBUG"):
                 raise
-            click.echo(
+            _say(
                 f"内部错误（{type(e).__name__}）：{e}。未完成的操作没有记录任何内容；"
-                "设置 LEDGER_DEBUG=1 可查看详细信息，请报告给维护人员。",
-                err=True,
+                "设置 LEDGER_DEBUG=1 可查看详细信息，请报告给维护人员。"
             )
             sys.exit(1)
         sys.exit(0)
+
+
+def _say(message: str) -> None:
+    """Print an error message with any user text in it made harmless (no live ESC/OSC)."""
+    from ledger.text import harmless
+
+    click.echo(harmless(message), err=True)
 
 
 #: the built-in commands, each imported when used: a report need not load the aggregates
