@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session, pass_session
-from ledger.cli.params import OUTPUT_FILE, write_output
+from ledger.cli.params import DAYS, OUTPUT_FILE, POINTS, write_output
 from ledger.codes import CodeKind, name_of, rollup
 from ledger.errors import MalformedInput
 from ledger.money import percent, wan
@@ -146,9 +146,9 @@ def draw_chart(
 @click.argument("unit")
 @click.argument("month_text", metavar="YYYY-MM")
 @click.option(
-    "--behind", type=float, default=10.0, show_default=True, help="落后序时进度超过 N 个百分点时预警。"
+    "--behind", type=POINTS, default="10", show_default=True, help="落后序时进度超过 N 个百分点时预警。"
 )
-@click.option("--held-days", type=int, default=30, show_default=True, help="暂缓超过 N 天的支付预警。")
+@click.option("--held-days", type=DAYS, default="30", show_default=True, help="暂缓超过 N 天的支付预警。")
 @click.option(
     "--chart",
     type=OUTPUT_FILE,
@@ -161,7 +161,7 @@ def month_report(
     session: Session,
     unit: str,
     month_text: str,
-    behind: float,
+    behind: Decimal,
     held_days: int,
     chart: str | None,
     fmt: str | None,
@@ -171,8 +171,6 @@ def month_report(
 ) -> None:
     """月度执行进度通报：本月与累计执行、序时进度、预警和积压。"""
     year, month = calendar.parse_month(month_text)
-    if behind < 0 or held_days < 0:
-        raise MalformedInput("--behind 和 --held-days 应为非负数")
     if chart is not None and Path(chart).suffix.lower() != ".png":
         raise MalformedInput("--chart 的文件名应以 .png 结尾")
     fmt = output_format(session, fmt, output)
@@ -227,7 +225,7 @@ def month_report(
         ref = f"{line.unit}/{line.code}"
         if line.quota and line.paid == 0:
             warnings.append(["零执行", ref, line.name, f"全年预算数 {wan(line.quota)} 万元，累计执行 0"])
-        elif gap < -Decimal(str(behind)):
+        elif gap < -behind:
             warnings.append(["进度落后", ref, line.name, f"执行率 {rate}%，{gap_text(gap)}"])
         if month == 12 and line.quota > line.paid:
             warnings.append(

@@ -70,6 +70,16 @@ REFUSED: list[tuple[str, tuple[str, ...], int, str]] = [
         2,
         "U+0661",
     ),
+    ("arabic digits in --behind", ("report", "month", "153001", "2024-03", "--behind", "١٠"), 2, "U+0661"),
+    ("a float in --held-days", ("report", "month", "153001", "2024-03", "--held-days", "1.5"), 2, "非负整数"),
+    ("negative --behind", ("report", "month", "153001", "2024-03", "--behind", "-1"), 2, "负数"),
+    ("thai digits in --older-than", ("report", "backlog", "--older-than", "๓๐"), 2, "U+0E53"),
+    (
+        "arabic digits in a tolerance",
+        ("reconcile", "153001", "2024", "--published", "x.json", "--tolerance", "٠"),
+        2,
+        "U+0660",
+    ),
     # dates and years out of range
     ("year 2999", ("payment", "request", "P1", "1", *R, "--date", "2999-03-01"), 2, "太远"),
     ("year 1999", ("payment", "request", "P1", "1", *R, "--date", "1999-12-31"), 2, "2000"),
@@ -324,7 +334,6 @@ def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(
 ) -> None:
     import errno
     import os
-
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

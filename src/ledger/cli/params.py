@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -13,7 +14,7 @@ import click
 from ledger import calendar, codes, files
 from ledger.errors import LedgerError, MalformedInput
 from ledger.money import Amount
-from ledger.text import clean_key, clean_text
+from ledger.text import clean_key, clean_text, numeral, parse_number
 
 
 class _Type(click.ParamType[Any]):
@@ -50,6 +51,34 @@ class YearType(_Type):
 
     def parse(self, value: str) -> int:
         return calendar.parse_year(value)
+
+
+class NumberType(_Type):
+    """A plain non-negative decimal (percentage points, a tolerance): ASCII or full-width digits."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.name = label
+
+    def parse(self, value: str) -> Decimal:
+        number = parse_number(value, label=self.label)
+        if number < 0:
+            raise MalformedInput(f"{self.label}“{value[:20]}”不能为负数")
+        return number
+
+
+class CountType(_Type):
+    """A whole number of days or items, ``0`` or more: ASCII or full-width digits only."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.name = label
+
+    def parse(self, value: str) -> int:
+        s = numeral(value, label=self.label)
+        if not (s.isascii() and s.isdigit()) or len(s) > 6:
+            raise MalformedInput(f"{self.label}“{s[:20]}”应为不超过六位的非负整数，如 30")
+        return int(s)
 
 
 class FunctionCodeType(_Type):
@@ -95,6 +124,8 @@ REASON = TextType("原因", 200)
 DOC = TextType("文号", 100)
 NAME = TextType("名称", 200)
 KEY = KeyType()
+POINTS = NumberType("百分点")
+DAYS = CountType("天数")
 
 
 class Choice(click.Choice):  # type: ignore[type-arg]
