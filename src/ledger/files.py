@@ -2,6 +2,8 @@
 
 The rules, checked before anything is written and again just before the rename:
 
+* a file name has no control or format characters (they would be echoed to the terminal);
+
 * never the ledger's own store, nor its ``-wal``, ``-shm`` or ``-journal`` files
   (compared by resolved path and by device and inode, so a symlink or a hard link to
   the store is caught too);
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ledger.errors import LedgerError, MalformedInput
+from ledger.text import visible
 
 #: the files SQLite keeps beside a database while it works on it
 STORE_SIBLINGS = ("", "-wal", "-shm", "-journal")
@@ -42,7 +45,7 @@ class WriteFailed(LedgerError):
 
 def check_target(path: str | Path, *, force: bool, protected: Iterable[Path] = ()) -> Path:
     """The resolved path a file may be written to, or :class:`FileRefused` saying why not."""
-    text = str(path)
+    text = visible(str(path), label="输出文件名")
     if not text.strip():
         raise MalformedInput("输出文件名不能为空")
     target = Path(text).expanduser()

@@ -47,6 +47,17 @@ def clean_key(value: str, *, label: str = "幂等键", max_length: int = 100) ->
     return _checked(str(value), label, max_length, True, "NFKC")
 
 
+def visible(value: str, *, label: str) -> str:
+    """``value`` unchanged (a file name is not normalised), if it has no refused character."""
+    for i, c in enumerate(value, start=1):
+        if unicodedata.category(c) in REFUSED_CATEGORIES:
+            raise MalformedInput(
+                f"{label}含有换行或不可见的控制字符、格式字符 {code_point(c)}（第 {i} 个字符），"
+                "请删去后重新输入"
+            )
+    return value
+
+
 def _checked(value: str, label: str, max_length: int, required: bool, form: Form) -> str:
     s, bad, position = _normalised(value, form)
     if required and not s:

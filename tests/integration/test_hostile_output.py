@@ -129,20 +129,40 @@ REFUSED: list[tuple[str, tuple[str, ...], int, str]] = [
         "U+001B",
     ),
     ("line separator in a name", ("unit", "add", "153002", "某\u2028局"), 2, "U+2028"),
+    ("escape sequence in an output file name", ("export", "备份\x1b]0;x\x07.jsonl"), 2, "U+001B"),
+    (
+        "right-to-left override in a chart name",
+        ("report", "month", "153001", "2024-03", "--chart", "图\u202egnp.png"),
+        2,
+        "U+202E",
+    ),
     ("newline in --actor", ("--actor", "a\nb", "unit", "add", "153002", "名"), 2, "U+000A"),
 ]
 
 
+def _others(directory: Path) -> list[str]:
+    """The files in ``directory`` besides the ledger and SQLite's own companions to it."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.startswith("ledger.db"))
+
+
 @pytest.mark.parametrize(("name", "args", "code", "says"), REFUSED, ids=[r[0] for r in REFUSED])
 def test_hostile_input_is_refused_by_name_and_writes_nothing(
-    ledger_db: Path, name: str, args: tuple[str, ...], code: int, says: str
+    ledger_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    args: tuple[str, ...],
+    code: int,
+    says: str,
 ) -> None:
-    before = stored_events(ledger_db)
+    monkeypatch.chdir(tmp_path)  # relative file names land here, if anywhere
+    before, present = stored_events(ledger_db), _others(tmp_path)
     result = invoke(ledger_db, *args)
     assert result.exit_code == code, result.output
     assert result.output.startswith("错误：") and says in result.output, result.output
     assert "Traceback" not in result.output
     assert stored_events(ledger_db) == before
+    assert _others(tmp_path) == present
 
 
 def test_a_business_date_a_day_past_the_bound_is_refused_naming_the_bound(ledger_db: Path) -> None:
