@@ -87,7 +87,7 @@ def parse_instant(text: str) -> dt.datetime:
     """
     import pendulum
 
-    s = str(text).strip()
+    s = numeral(text, label="时间")
     try:
         if _DATE.match(s):
             day = pendulum.from_format(s, "YYYY-MM-DD", tz=zone())

@@ -135,19 +135,20 @@ def shown(text: object, limit: int = 40) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "…"
 
 
-def harmless(text: str) -> str:
+def harmless(text: str, *, keep: str = "\n\t") -> str:
     """Text safe to print on a clerk's terminal: control and format characters escaped.
 
     User text quoted back in a message could carry ESC/OSC sequences (recolouring the
     terminal, setting its title, hiding what follows) or a right-to-left override. Every
-    such character is shown as ``\\x1b`` (below U+0100) or ``U+202E``; line breaks and
-    tabs the message itself is made of are kept.
+    such character is shown as ``\\x1b`` (below U+0100) or ``U+202E``; the characters in
+    ``keep`` (the line breaks and tabs a message is made of) are left as they are — pass
+    ``keep=""`` for one line of a listing, where a line break would forge another line.
     """
     if text.isprintable():
         return text
     out = []
     for c in text:
-        if c in "\n\t" or unicodedata.category(c) not in REFUSED_CATEGORIES:
+        if c in keep or unicodedata.category(c) not in REFUSED_CATEGORIES:
             out.append(c)
         elif ord(c) < 0x100:
             out.append(f"\\x{ord(c):02x}")

@@ -80,6 +80,7 @@ REFUSED: list[tuple[str, tuple[str, ...], int, str]] = [
         2,
         "U+0660",
     ),
+    ("arabic digits in --known-at", ("report", "execution", "--known-at", "٢٠٢٤-07-01"), 2, "U+0662"),
     # dates and years out of range
     ("year 2999", ("payment", "request", "P1", "1", *R, "--date", "2999-03-01"), 2, "太远"),
     ("year 1999", ("payment", "request", "P1", "1", *R, "--date", "1999-12-31"), 2, "2000"),
@@ -429,3 +430,24 @@ def test_names_that_look_like_formulas_are_exported_as_text(ledger_db: Path, tmp
     cells = [c for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert '\'=HYPERLINK("http://x","点我")' in [c.value for c in cells]
+
+
+def test_an_actor_recorded_before_the_rule_cannot_forge_a_line_in_history(ledger_db: Path) -> None:
+    from ledger.application import Ledger
+    from ledger.money import Amount
+    from ledger.storage import parse_url
+
+    app = Ledger(parse_url(str(ledger_db)))
+    try:
+        ref = app.resolve_project("P1")
+        forged = "张三\n2024-03-02 10:00:00  审核  李四\x1b[8m"
+        app.request_payment(
+            ref, Amount.parse("1"), payee="甲", economic="31299", on=dt.date(2024, 3, 1), actor=forged
+        )
+    finally:
+        app.close()
+    result = invoke(ledger_db, "history", "P1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].endswith("共 4 个事件") and len(lines) == 5  # the title, then one line per event
+    assert "张三\\x0a2024-03-02" in result.output and "\x1b" not in result.output

@@ -10,6 +10,7 @@ from ledger import calendar
 from ledger.cli import Session, pass_session
 from ledger.domain.project import Project
 from ledger.money import Amount
+from ledger.text import harmless
 
 ACTS = {
     "Registered": "登记项目",
@@ -108,7 +109,7 @@ def history(session: Session, target: str) -> None:
     rows = [describe(e) for e in events if number is None or getattr(e, "number", None) == number]
     title = f"支付 {project_ref}/{number}" if number is not None else f"项目 {project_ref} {project.name}"
     session.emit(
-        "\n".join([f"{title}：共 {len(rows)} 个事件", *(_line(r) for r in rows)]),
+        "\n".join([f"{title}：共 {len(rows)} 个事件", *(harmless(_line(r), keep="") for r in rows)]),
         {"target": text, "events": rows},
     )
 
