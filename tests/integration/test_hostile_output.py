@@ -390,7 +390,7 @@ def test_an_output_in_a_missing_directory_is_refused_by_name(ledger_db: Path, tm
     "args",
     [
         ("history", "P1\x1b]0;被接管\x07"),
-        ("--format", "\x1b[2J", "history", "P1"),
+        ("history", "--x\x1b]0;x\x07"),
         ("payment", "cancel", "P1/\x1b[31m1", "--date", "2024-03-05", "--reason", "r"),
         ("report", "execution", "--unit", "15\u202e3001"),
     ],
