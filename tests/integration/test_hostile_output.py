@@ -81,6 +81,13 @@ REFUSED: list[tuple[str, tuple[str, ...], int, str]] = [
         "U+0660",
     ),
     ("arabic digits in --known-at", ("report", "execution", "--known-at", "٢٠٢٤-07-01"), 2, "U+0662"),
+    (
+        "arabic digits in a payment number",
+        ("payment", "cancel", "P1/١", "--date", "2024-03-05", "--reason", "r"),
+        2,
+        "U+0661",
+    ),
+    ("arabic digits in a history target", ("history", "P1/١"), 2, "U+0661"),
     # dates and years out of range
     ("year 2999", ("payment", "request", "P1", "1", *R, "--date", "2999-03-01"), 2, "太远"),
     ("year 1999", ("payment", "request", "P1", "1", *R, "--date", "1999-12-31"), 2, "2000"),
@@ -188,6 +195,13 @@ def test_full_width_digits_and_comma_still_read_as_ascii(ledger_db: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert '"amount_fen": 123400' in result.output
+
+
+def test_a_payment_number_in_full_width_digits_is_the_same_payment(ledger_db: Path) -> None:
+    result = invoke(ledger_db, "history", "P1/１")
+    assert result.exit_code == 0 and "支付 153001/P1/1" in result.output, result.output
+    held = invoke(ledger_db, "payment", "hold", "P1/１", "--date", "2024-03-05", "--reason", "待定")
+    assert held.exit_code == 0, held.output
 
 
 def test_a_full_width_request_key_is_the_same_key_and_pays_once(ledger_db: Path) -> None:

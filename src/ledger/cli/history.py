@@ -10,7 +10,7 @@ from ledger import calendar
 from ledger.cli import Session, pass_session
 from ledger.domain.project import Project
 from ledger.money import Amount
-from ledger.text import harmless
+from ledger.text import harmless, numeral
 
 ACTS = {
     "Registered": "登记项目",
@@ -95,6 +95,7 @@ def history(session: Session, target: str) -> None:
     text = target.strip()
     number: int | None = None
     head, _, tail = text.rpartition("/")
+    tail = numeral(tail, label="支付序号")
     if (head and tail.isascii() and tail.isdigit() and "/" in head) or (
         head and tail.isascii() and tail.isdigit() and not _is_project(ledger, text)
     ):
