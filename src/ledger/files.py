@@ -87,7 +87,11 @@ def write_file(
     protected = list(protected)
     target = check_target(path, force=force, protected=protected)
     existing = target.exists()
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    kept = "原有文件保持不变" if existing else "没有留下不完整的文件"
+    try:
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise WriteFailed(f"未能写入 {path}：{_reason(e)}；{kept}。") from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -99,7 +103,6 @@ def write_file(
         _sync_directory(target.parent)
     except OSError as e:
         _remove(temporary)
-        kept = "原有文件保持不变" if existing else "没有留下不完整的文件"
         raise WriteFailed(f"未能写入 {path}：{_reason(e)}；{kept}。") from None
     except BaseException:
         _remove(temporary)

@@ -465,3 +465,22 @@ def test_an_actor_recorded_before_the_rule_cannot_forge_a_line_in_history(ledger
     lines = result.output.splitlines()
     assert lines[0].endswith("共 4 个事件") and len(lines) == 5  # the title, then one line per event
     assert "张三\\x0a2024-03-02" in result.output and "\x1b" not in result.output
+
+
+def test_a_temporary_file_that_cannot_be_created_is_reported_in_chinese(
+    ledger_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import tempfile
+
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    old = tmp_path / "旧.csv"
+    old.write_bytes(b"old")
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    result = invoke(ledger_db, *REPORT, "--output", str(old), "--force")
+    assert (
+        result.exit_code == 1 and "没有写入权限" in result.output and "原有文件保持不变" in result.output
+    ), result.output
+    assert old.read_bytes() == b"old" and "Traceback" not in result.output
