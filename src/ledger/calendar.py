@@ -58,7 +58,9 @@ def parse_date(text: str) -> dt.date:
 def _in_range(day: dt.date, shown: str) -> dt.date:
     latest = latest_date()
     if day.year < EARLIEST_YEAR:
-        raise MalformedInput(f"日期“{shown}”早于 {EARLIEST_YEAR} 年：账簿只记 {EARLIEST_YEAR} 年及以后的财政年度")
+        raise MalformedInput(
+            f"日期“{shown}”早于 {EARLIEST_YEAR} 年：账簿只记 {EARLIEST_YEAR} 年及以后的财政年度"
+        )
     if day > latest:
         raise MalformedInput(
             f"日期“{shown}”太远：业务日期最晚为今天起一年内（{latest.isoformat()}），请检查年份"

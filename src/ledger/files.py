@@ -64,7 +64,9 @@ def check_target(path: str | Path, *, force: bool, protected: Iterable[Path] = (
         raise WriteFailed(f"无法检查文件 {text}：{_reason(e)}") from None
     if info is not None:
         if not stat.S_ISREG(info.st_mode):
-            raise FileRefused(f"不能写入 {text}：它是{_kind(info.st_mode)}，不是普通文件；请给出一个普通文件的路径")
+            raise FileRefused(
+                f"不能写入 {text}：它是{_kind(info.st_mode)}，不是普通文件；请给出一个普通文件的路径"
+            )
         if not force:
             raise FileRefused(f"文件 {text} 已存在：如要覆盖请加 --force，否则请换一个文件名")
     if not resolved.parent.is_dir():

@@ -54,7 +54,9 @@ class Session:
         from ledger.text import clean_text
 
         if os.environ.get("LEDGER_ACTOR"):
-            return clean_text(os.environ["LEDGER_ACTOR"], label="记录人（环境变量 LEDGER_ACTOR）", max_length=64)
+            return clean_text(
+                os.environ["LEDGER_ACTOR"], label="记录人（环境变量 LEDGER_ACTOR）", max_length=64
+            )
         return clean_text(getpass.getuser(), label="记录人（操作系统用户名）", max_length=64)
 
     def ledger(self, *, create_tables: bool = False) -> Ledger:
