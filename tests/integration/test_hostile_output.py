@@ -484,3 +484,20 @@ def test_a_temporary_file_that_cannot_be_created_is_reported_in_chinese(
         result.exit_code == 1 and "没有写入权限" in result.output and "原有文件保持不变" in result.output
     ), result.output
     assert old.read_bytes() == b"old" and "Traceback" not in result.output
+
+
+def test_a_writer_that_fails_midway_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
+    from typing import BinaryIO
+
+    from ledger.files import write_file
+
+    old = tmp_path / "备份.jsonl"
+    old.write_bytes(b"last week")
+
+    def half_then_fail(f: BinaryIO) -> None:
+        f.write(b"half of it")
+        raise ValueError("the report broke")
+
+    with pytest.raises(ValueError, match="the report broke"):
+        write_file(old, half_then_fail, force=True)
+    assert old.read_bytes() == b"last week" and [p.name for p in tmp_path.iterdir()] == ["备份.jsonl"]
