@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 from eventsourcing.persistence import StoredEvent
@@ -26,6 +26,7 @@ from sqlalchemy import select
 from ledger.application import Ledger
 from ledger.chain import GENESIS, link
 from ledger.cli import Session, pass_session
+from ledger.cli.params import OUTPUT_FILE, force_option, write_output
 from ledger.errors import LedgerError, MalformedInput
 from projections import chain, runner
 
@@ -232,18 +233,24 @@ def verify_command(session: Session) -> None:
 
 
 @click.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=OUTPUT_FILE)
+@force_option
 @pass_session
-def export_command(session: Session, file: Path) -> None:
-    """把全部事件导出为 JSON Lines 备份（同一账簿重复导出逐字节相同）。"""
+def export_command(session: Session, file: str) -> None:
+    """把全部事件导出为 JSON Lines 备份（同一账簿重复导出逐字节相同）。
+
+    FILE 已存在时须加 --force 才覆盖；不能是账簿本身或设备文件。
+    """
     ledger = session.ledger()
     count = 0
-    tmp = file.with_name(file.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as f:
+
+    def put(f: BinaryIO) -> None:
+        nonlocal count
         for line in export_lines(ledger):
-            f.write(line)
+            f.write(line.encode("utf-8"))
             count += 1
-    tmp.replace(file)
+
+    write_output(file, put)
     session.emit(f"已导出 {count - 2} 个事件到 {file}", {"ok": True, "file": str(file), "events": count - 2})
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -51,9 +52,24 @@ def _pad(text: str, size: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
+#: a figure as the renderers receive it: ``-1,234.56``, ``+3.20``, ``95.00%`` (ASCII digits only)
+_FIGURE = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?$")
+#: what makes a spreadsheet read a cell as a formula (OWASP, CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _is_number(text: str) -> bool:
-    t = text.replace(",", "").replace("%", "").lstrip("-")
-    return bool(t) and t.replace(".", "", 1).isdigit()
+    return _FIGURE.match(text) is not None
+
+
+def inert(cell: Any) -> Any:
+    """A cell a spreadsheet will show, never run: text that starts like a formula gets a ``'``.
+
+    A figure (``-1,234.56``) is left alone: it is a number, not a formula.
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _is_number(cell):
+        return "'" + cell
+    return cell
 
 
 def render_table(report: Report) -> str:
@@ -101,9 +117,9 @@ def render_csv(report: Report) -> str:
         if len(report.sheets) > 1:
             if n:
                 writer.writerow([])
-            writer.writerow([sheet.title])
-        writer.writerow(sheet.columns)
-        writer.writerows([[str(c) for c in row] for row in sheet.rows])
+            writer.writerow([inert(sheet.title)])
+        writer.writerow([inert(c) for c in sheet.columns])
+        writer.writerows([[inert(str(c)) for c in row] for row in sheet.rows])
     return buf.getvalue()
 
 
@@ -126,7 +142,7 @@ def render_json(report: Report) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def write_xlsx(report: Report, path: Path) -> None:
+def write_xlsx(report: Report, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -136,13 +152,13 @@ def write_xlsx(report: Report, path: Path) -> None:
     for sheet in report.sheets:
         name = _sheet_name(sheet.title or report.title, used)
         ws = book.create_sheet(name)
-        ws.append([sheet.title or report.title])
+        ws.append([inert(sheet.title or report.title)])
         ws["A1"].font = Font(bold=True)
-        ws.append(sheet.columns)
+        ws.append([inert(c) for c in sheet.columns])
         for row in sheet.rows:
             ws.append([_cell_value(c) for c in row])
         for note in sheet.notes:
-            ws.append([note])
+            ws.append([inert(note)])
         for i, heading in enumerate(sheet.columns, start=1):
             letter = ws.cell(row=2, column=i).column_letter
             longest = max([width(str(heading))] + [width(str(r[i - 1])) for r in sheet.rows if i <= len(r)])
@@ -151,15 +167,12 @@ def write_xlsx(report: Report, path: Path) -> None:
 
 
 def _cell_value(cell: Any) -> Any:
-    """Numbers stay numbers in a spreadsheet (as exact decimals), text stays text."""
-    from decimal import Decimal, InvalidOperation
+    """Numbers stay numbers in a spreadsheet (as exact decimals), text stays text, never a formula."""
+    from decimal import Decimal
 
     if isinstance(cell, str) and _is_number(cell) and "%" not in cell:
-        try:
-            return Decimal(cell.replace(",", ""))
-        except InvalidOperation:
-            return cell
-    return cell
+        return Decimal(cell.replace(",", ""))
+    return inert(cell)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -173,13 +186,15 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def emit(report: Report, fmt: str, output: str | None) -> None:
-    """Print or write the report in the chosen format."""
+    """Print or write the report in the chosen format (files by :func:`ledger.cli.params.write_output`)."""
+    from ledger.cli.params import write_output
+
     if fmt == "xlsx":
         if not output:
             from ledger.errors import MalformedInput
 
             raise MalformedInput("--format xlsx 需要用 --output 指定文件，如 --output 报表.xlsx")
-        write_xlsx(report, Path(output))
+        write_output(output, lambda f: write_xlsx(report, f))
         click.echo(f"已写入 {output}", err=True)
         return
     text = {
@@ -189,7 +204,12 @@ def emit(report: Report, fmt: str, output: str | None) -> None:
         "md": render_md,
     }[fmt](report)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        data = text.encode("utf-8")
+
+        def put(f: BinaryIO) -> None:
+            f.write(data)
+
+        write_output(output, put)
         click.echo(f"已写入 {output}", err=True)
     else:
         click.echo(text, nl=False)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session
-from ledger.cli.params import DATE, Choice, _Type
+from ledger.cli.params import DATE, OUTPUT_FILE, Choice, _Type, force_option
 from ledger.errors import MalformedInput
 from ledger.storage import Store
 from projections import runner
@@ -35,7 +35,7 @@ INSTANT = InstantType()
 
 
 def report_options(func: F) -> F:
-    """--format, --output, --as-of and --known-at, shared by every report."""
+    """--format, --output (with --force), --as-of and --known-at, shared by every report."""
     func = click.option(
         "--known-at",
         type=INSTANT,
@@ -48,7 +48,15 @@ def report_options(func: F) -> F:
         default=None,
         help="业务日期截至此日日终（历史状态重建），如 2024-06-30。",
     )(func)
-    func = click.option("--output", "-o", default=None, metavar="FILE", help="写入文件而不是屏幕。")(func)
+    func = force_option(func)
+    func = click.option(
+        "--output",
+        "-o",
+        type=OUTPUT_FILE,
+        default=None,
+        metavar="FILE",
+        help="写入文件而不是屏幕（已有的文件须加 --force 才覆盖；不能是账簿本身）。",
+    )(func)
     func = click.option(
         "--format",
         "fmt",

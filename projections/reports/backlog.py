@@ -16,8 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session, pass_session
-from ledger.cli.params import YEAR
-from ledger.errors import MalformedInput
+from ledger.cli.params import DAYS, YEAR
 from ledger.money import wan
 from projections.directory import projects
 from projections.output import Report, Sheet, emit
@@ -122,7 +121,7 @@ def backlog_sheets(
 @click.command("backlog")
 @click.option("--unit", default=None, help="单位编码（默认全部单位）。")
 @click.option("--year", type=YEAR, default=None, help="财政年度（默认：所有年度尚未拨付的支付）。")
-@click.option("--older-than", type=int, default=None, metavar="DAYS", help="只列出账龄超过 DAYS 天的支付。")
+@click.option("--older-than", type=DAYS, default=None, metavar="DAYS", help="只列出账龄超过 DAYS 天的支付。")
 @report_options
 @pass_session
 def backlog(
@@ -136,8 +135,6 @@ def backlog(
     known_at: dt.datetime | None,
 ) -> None:
     """待财政统筹拨付等未拨付支付清单（含账龄、暂缓原因），以及已下达未申请的指标。"""
-    if older_than is not None and older_than < 0:
-        raise MalformedInput("--older-than 应为非负天数")
     fmt = output_format(session, fmt, output)
     cut = cutoff(as_of, known_at)
     with reading(session) as conn:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session, pass_session
+from ledger.cli.params import DAYS, OUTPUT_FILE, POINTS, write_output
 from ledger.codes import CodeKind, name_of, rollup
 from ledger.errors import MalformedInput
 from ledger.money import percent, wan
@@ -100,7 +101,7 @@ def monthly_cumulative(
 
 
 def draw_chart(
-    path: Path, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], title: str
+    path: str, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], title: str
 ) -> None:
     import matplotlib
 
@@ -135,20 +136,22 @@ def draw_chart(
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    try:
+        write_output(path, lambda f: fig.savefig(f, format="png"))
+    finally:
+        plt.close(fig)
 
 
 @click.command("month")
 @click.argument("unit")
 @click.argument("month_text", metavar="YYYY-MM")
 @click.option(
-    "--behind", type=float, default=10.0, show_default=True, help="落后序时进度超过 N 个百分点时预警。"
+    "--behind", type=POINTS, default="10", show_default=True, help="落后序时进度超过 N 个百分点时预警。"
 )
-@click.option("--held-days", type=int, default=30, show_default=True, help="暂缓超过 N 天的支付预警。")
+@click.option("--held-days", type=DAYS, default="30", show_default=True, help="暂缓超过 N 天的支付预警。")
 @click.option(
     "--chart",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_FILE,
     default=None,
     help="画累计执行率与序时进度对比图（PNG）。",
 )
@@ -158,9 +161,9 @@ def month_report(
     session: Session,
     unit: str,
     month_text: str,
-    behind: float,
+    behind: Decimal,
     held_days: int,
-    chart: Path | None,
+    chart: str | None,
     fmt: str | None,
     output: str | None,
     as_of: dt.date | None,
@@ -168,9 +171,7 @@ def month_report(
 ) -> None:
     """月度执行进度通报：本月与累计执行、序时进度、预警和积压。"""
     year, month = calendar.parse_month(month_text)
-    if behind < 0 or held_days < 0:
-        raise MalformedInput("--behind 和 --held-days 应为非负数")
-    if chart is not None and chart.suffix.lower() != ".png":
+    if chart is not None and Path(chart).suffix.lower() != ".png":
         raise MalformedInput("--chart 的文件名应以 .png 结尾")
     fmt = output_format(session, fmt, output)
     month_end = calendar.month_end(year, month)
@@ -225,7 +226,7 @@ def month_report(
         ref = f"{line.unit}/{line.code}"
         if line.quota and line.paid == 0:
             warnings.append(["零执行", ref, line.name, f"全年预算数 {wan(line.quota)} 万元，累计执行 0"])
-        elif gap < -Decimal(str(behind)):
+        elif gap < -behind:
             warnings.append(["进度落后", ref, line.name, f"执行率 {rate}%，{gap_text(gap)}"])
         if month == 12 and line.quota > line.paid:
             warnings.append(

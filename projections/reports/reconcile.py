@@ -19,6 +19,7 @@ import click
 from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR
 from ledger.errors import MalformedInput, RuleViolation
+from ledger.text import parse_number
 from projections import accounts, scoring
 from projections.output import Report, Sheet, emit
 from projections.query import unit_name
@@ -109,12 +110,9 @@ def reconcile(
     known_at: dt.datetime | None,
 ) -> None:
     """逐项核对账簿与公开数：一致、尾数误差或不一致；有不一致时退出码为 1。"""
-    try:
-        tol = Decimal(tolerance)
-        if not tol.is_finite() or tol < 0:
-            raise InvalidOperation
-    except InvalidOperation:
-        raise MalformedInput(f"容差“{tolerance}”应为非负数，如 0.01") from None
+    tol = parse_number(tolerance, label="容差")
+    if tol < 0:
+        raise MalformedInput(f"容差“{tolerance}”应为非负数，如 0.01")
     published, notes, _ = read_published(published_file, unit, year)
     rule = scoring.check_rule(score_rule or scoring.default_rule())
     fmt = output_format(session, fmt, output)

@@ -39,6 +39,7 @@ from ledger.errors import (
 )
 from ledger.money import Amount
 from ledger.storage import Store
+from ledger.text import numeral
 
 T = TypeVar("T")
 
@@ -343,6 +344,7 @@ class Ledger(Application[uuid.UUID]):
         """Read ``UNIT/CODE/N`` (or ``CODE/N`` when the code is unique)."""
         s = str(text).strip()
         head, _, number = s.rpartition("/")
+        number = numeral(number, label="支付序号")
         if not head or not number.isascii() or not number.isdigit() or int(number) < 1:
             raise MalformedInput(
                 f"支付编号“{s[:60]}”格式不对：应为 单位/项目编码/序号，如 153001/P2024-017/3"

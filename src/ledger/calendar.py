@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from calendar import monthrange
 from fractions import Fraction
 
 from ledger.errors import MalformedInput
+from ledger.text import numeral
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -24,18 +24,62 @@ def zone() -> str:
     return os.environ.get("LEDGER_TZ", "Asia/Shanghai")
 
 
+#: the earliest fiscal year the ledger accepts: older figures are not kept in this system
+EARLIEST_YEAR = 2000
+#: how far ahead a business date may lie: a year after today (budgets are issued ahead)
+YEARS_AHEAD = 1
+
+
+def latest_date() -> dt.date:
+    """The last business date accepted today: one year after :func:`today`."""
+    t = today()
+    try:
+        return t.replace(year=t.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return t.replace(year=t.year + YEARS_AHEAD, day=28)
+
+
 def parse_date(text: str) -> dt.date:
-    """Read ``YYYY-MM-DD`` (full-width digits too); refuse impossible dates and other shapes."""
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+    """Read ``YYYY-MM-DD`` (full-width digits too); refuse impossible dates and other shapes.
+
+    A business date lies between 1 January of :data:`EARLIEST_YEAR` and
+    :func:`latest_date`; 2999-01-01 is a typing slip, not a plan.
+    """
+    s = numeral(text, label="日期")
     if not _DATE.match(s):
         raise MalformedInput(f"日期“{s[:30]}”格式不对：应为 YYYY-MM-DD，如 2024-03-15")
     try:
         parsed = dt.date.fromisoformat(s)  # the ISO calendar date, checked day by day
     except ValueError:
         raise MalformedInput(f"日期“{s}”不存在：请检查月份和日") from None
-    if not 1900 <= parsed.year <= 2999:
-        raise MalformedInput(f"日期“{s}”的年份不在 1900–2999 之间")
-    return parsed
+    return _in_range(parsed, s)
+
+
+def _in_range(day: dt.date, shown: str) -> dt.date:
+    latest = latest_date()
+    if day.year < EARLIEST_YEAR:
+        raise MalformedInput(
+            f"日期“{shown}”早于 {EARLIEST_YEAR} 年：账簿只记 {EARLIEST_YEAR} 年及以后的财政年度"
+        )
+    if day > latest:
+        raise MalformedInput(
+            f"日期“{shown}”太远：业务日期最晚为今天起一年内（{latest.isoformat()}），请检查年份"
+        )
+    return day
+
+
+def parse_year(text: str) -> int:
+    """Read a fiscal year ``YYYY``: from :data:`EARLIEST_YEAR` to the year of :func:`latest_date`."""
+    s = numeral(text, label="年度")
+    if not (s.isascii() and s.isdigit() and len(s) == 4):
+        raise MalformedInput(f"年度“{s[:20]}”格式不对：应为四位年份，如 2024")
+    year, last = int(s), latest_date().year
+    if not EARLIEST_YEAR <= year <= last:
+        raise MalformedInput(
+            f"年度 {year} 不在 {EARLIEST_YEAR}–{last} 之间：账簿只记 {EARLIEST_YEAR} 年以来、"
+            "最晚明年的财政年度"
+        )
+    return year
 
 
 def parse_instant(text: str) -> dt.datetime:
@@ -45,7 +89,7 @@ def parse_instant(text: str) -> dt.datetime:
     """
     import pendulum
 
-    s = str(text).strip()
+    s = numeral(text, label="时间")
     try:
         if _DATE.match(s):
             day = pendulum.from_format(s, "YYYY-MM-DD", tz=zone())
@@ -90,12 +134,12 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """Read ``YYYY-MM``."""
-    s = str(text).strip()
-    m = re.match(r"^(\d{4})-(\d{2})$", s)
+    """Read ``YYYY-MM`` (full-width digits too), its year in the range of :func:`parse_year`."""
+    s = numeral(text, label="月份")
+    m = re.match(r"^([0-9]{4})-([0-9]{2})$", s)
     if not m or not 1 <= int(m[2]) <= 12:
         raise MalformedInput(f"月份“{s[:20]}”格式不对：应为 YYYY-MM，如 2024-12")
-    return int(m[1]), int(m[2])
+    return parse_year(m[1]), int(m[2])
 
 
 def default_curve(month: int) -> Fraction:

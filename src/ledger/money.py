@@ -10,11 +10,11 @@ rounding and the only one.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.errors import MalformedInput
+from ledger.text import numeral
 
 FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000
@@ -22,7 +22,7 @@ FEN_PER_WAN = 1_000_000
 #: any budget line and keeps every sum inside SQL's 64-bit integers.
 MAX_FEN = 10**12 * FEN_PER_YUAN
 
-_NUMBER = re.compile(r"^(?P<sign>-)?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
+_NUMBER = re.compile(r"^(?P<sign>-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?$")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -49,7 +49,8 @@ class Amount:
 
         ``1234.56``, ``1,234.56`` and ``1234`` are 元 with at most two decimals;
         ``12.34万`` (or ``12.34 万元``) is 万元 with at most six decimals. Full-width
-        digits from a Chinese input method (``１２３``) read as their ASCII twins.
+        digits from a Chinese input method (``１２３``) read as their ASCII twins; other
+        scripts' digits (``١٠٥``) and spaces between digits (``1 2 3``) are refused.
         Exponents, NaN, infinities, floats and more decimals than the unit allows are
         refused with :class:`MalformedInput`.
         """
@@ -60,14 +61,18 @@ class Amount:
                 raise MalformedInput(f"金额“{_shown(text)}”超出上限（单笔不超过 1 万亿元）")
             return cls(int(text) * FEN_PER_YUAN)
         raw = text
-        s = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+        s = numeral(text, label="金额")
         if s.endswith("元") and not s.endswith("万元"):
-            s = s[:-1]
+            s = s[:-1].rstrip()
         per_unit, max_decimals, unit_name = FEN_PER_YUAN, 2, "元"
         if s.endswith("万元"):
-            s, per_unit, max_decimals, unit_name = s[:-2], FEN_PER_WAN, 6, "万元"
+            s, per_unit, max_decimals, unit_name = s[:-2].rstrip(), FEN_PER_WAN, 6, "万元"
         elif s.endswith("万"):
-            s, per_unit, max_decimals, unit_name = s[:-1], FEN_PER_WAN, 6, "万元"
+            s, per_unit, max_decimals, unit_name = s[:-1].rstrip(), FEN_PER_WAN, 6, "万元"
+        if any(c.isspace() for c in s):
+            raise MalformedInput(
+                f"金额“{_shown(raw)}”中间有空格：数字之间不能有空格，千位分隔只用逗号（如 1,234.56）"
+            )
         match = _NUMBER.match(s)
         if not s or match is None:
             raise MalformedInput(f"金额“{_shown(raw)}”无法识别：请写成元（如 1,234.56）或万元（如 12.34万）")

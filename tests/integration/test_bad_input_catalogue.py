@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ledger.storage import parse_url
 from tests.conftest import Run, invoke, stored_events
 
 R = ("--payee", "甲", "--economic", "31299")
@@ -219,6 +220,29 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
     ),
     ("unit code with space", ("unit", "add", "15 3001", "名"), 2, "单位编码"),
     ("actor with newline", ("--actor", "a\nb", "unit", "add", "153002", "名"), 2, "控制字符"),
+    (
+        "arabic-indic digits in an amount",
+        ("payment", "request", "P1", "1٠5", *R, "--date", "2024-03-01"),
+        2,
+        "U+0660",
+    ),
+    ("spaces inside an amount", ("payment", "request", "P1", "1 2 3", *R, "--date", "2024-03-01"), 2, "空格"),
+    ("far-future date", ("payment", "request", "P1", "1", *R, "--date", "2999-03-01"), 2, "太远"),
+    ("year before 2000", ("year", "close", "153001", "1999"), 2, "2000"),
+    (
+        "right-to-left override in a payee",
+        ("allocation", "add", "P1", "1", "--payee", "甲\u202e乙", "--date", "2024-03-01"),
+        2,
+        "U+202E",
+    ),
+    (
+        "zero-width space in a key",
+        ("payment", "request", "P1", "1", *R, "--date", "2024-03-01", "--key", "k\u200b"),
+        2,
+        "U+200B",
+    ),
+    ("report over the store", ("report", "execution", "--output", "STORE", "--force"), 1, "账簿本身"),
+    ("export onto a device", ("export", "/dev/full", "--force"), 1, "不是普通文件"),
 ]
 
 
@@ -235,11 +259,17 @@ def test_bad_input_is_refused_clearly_and_writes_nothing(
     prepared: str, run: Run, name: str, args: tuple[str, ...], code: int, says: str
 ) -> None:
     before = stored_events(prepared)
+    store = parse_url(prepared).path
+    if "STORE" in args and store is None:  # a PostgreSQL store has no file to overwrite
+        pytest.skip("PostgreSQL 账簿没有数据库文件")
+    args = tuple(str(store) if a == "STORE" else a for a in args)
+    store_bytes = store.read_bytes() if store is not None else b""
     result = run(*args)
     assert result.exit_code == code, result.output
     assert result.output.startswith("错误：") and says in result.output, result.output
     assert "Traceback" not in result.output and "内部错误" not in result.output
     assert stored_events(prepared) == before
+    assert store is None or store.read_bytes() == store_bytes
 
 
 def test_full_width_digits_typed_by_an_input_method_read_as_ascii(prepared: str, run: Run) -> None:

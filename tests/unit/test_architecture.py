@@ -15,6 +15,7 @@ LAYERS = {
     "storage": 1,
     "pgrecorder": 1,
     "text": 0,
+    "files": 0,
     "chain": 0,
     "backup": 3,
     "importer": 3,

@@ -51,7 +51,13 @@ class Session:
             return self.ledger().database_role()
         if self.actor_flag:
             return self.actor_flag
-        return os.environ.get("LEDGER_ACTOR") or getpass.getuser()
+        from ledger.text import clean_text
+
+        if os.environ.get("LEDGER_ACTOR"):
+            return clean_text(
+                os.environ["LEDGER_ACTOR"], label="记录人（环境变量 LEDGER_ACTOR）", max_length=64
+            )
+        return clean_text(getpass.getuser(), label="记录人（操作系统用户名）", max_length=64)
 
     def ledger(self, *, create_tables: bool = False) -> Ledger:
         if self._ledger is None:
@@ -143,29 +149,35 @@ class LedgerGroup(LazyGroup):
         try:
             super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.Abort:
-            click.echo("已取消。", err=True)
+            _say("已取消。")
             sys.exit(1)
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
         except click.ClickException as e:
             ctx = getattr(e, "ctx", None)
-            click.echo(f"错误：{_usage_message(e)}", err=True)
+            _say(f"错误：{_usage_message(e)}")
             if ctx is not None and isinstance(e, click.UsageError):
-                click.echo(f"用法：{ctx.get_usage().removeprefix('Usage: ')}", err=True)
+                _say(f"用法：{ctx.get_usage().removeprefix('Usage: ')}")
             sys.exit(2)
         except LedgerError as e:
-            click.echo(f"错误：{e.message}", err=True)
+            _say(f"错误：{e.message}")
             sys.exit(e.exit_code)
         except Exception as e:
             if os.environ.get("LEDGER_DEBUG"):
                 raise
-            click.echo(
+            _say(
                 f"内部错误（{type(e).__name__}）：{e}。未完成的操作没有记录任何内容；"
-                "设置 LEDGER_DEBUG=1 可查看详细信息，请报告给维护人员。",
-                err=True,
+                "设置 LEDGER_DEBUG=1 可查看详细信息，请报告给维护人员。"
             )
             sys.exit(1)
         sys.exit(0)
+
+
+def _say(message: str) -> None:
+    """Print an error message with any user text in it made harmless (no live ESC/OSC)."""
+    from ledger.text import harmless
+
+    click.echo(harmless(message), err=True)
 
 
 #: the built-in commands, each imported when used: a report need not load the aggregates

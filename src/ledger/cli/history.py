@@ -10,6 +10,7 @@ from ledger import calendar
 from ledger.cli import Session, pass_session
 from ledger.domain.project import Project
 from ledger.money import Amount
+from ledger.text import harmless, numeral
 
 ACTS = {
     "Registered": "登记项目",
@@ -206,6 +207,7 @@ def history(session: Session, target: str, as_unit: bool) -> None:
         return
     number: int | None = None
     head, _, tail = text.rpartition("/")
+    tail = numeral(tail, label="支付序号")
     if (head and tail.isascii() and tail.isdigit() and "/" in head) or (
         head and tail.isascii() and tail.isdigit() and not _is_project(ledger, text)
     ):
@@ -220,7 +222,7 @@ def history(session: Session, target: str, as_unit: bool) -> None:
     rows = [describe(e) for e in events if number is None or getattr(e, "number", None) == number]
     title = f"支付 {project_ref}/{number}" if number is not None else f"项目 {project_ref} {project.name}"
     session.emit(
-        "\n".join([f"{title}：共 {len(rows)} 个事件", *(_line(r) for r in rows)]),
+        "\n".join([f"{title}：共 {len(rows)} 个事件", *(harmless(_line(r), keep="") for r in rows)]),
         {"target": text, "events": rows},
     )
 

@@ -26,7 +26,7 @@ from ledger.domain.project import Target
 from ledger.domain.unit import IncomeSource
 from ledger.errors import MalformedInput
 from ledger.money import Amount
-from ledger.text import parse_score
+from ledger.text import parse_number, parse_score
 
 PROJECT_HELP = "PROJECT 为 单位/项目编码（编码唯一时可只写项目编码）。"
 
@@ -496,14 +496,7 @@ def target_set(
     direction: str,
 ) -> None:
     """设定项目 YEAR 年的绩效目标，如 预算执行率 >= 95。"""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        number = Decimal(value.strip())
-        if not number.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        raise MalformedInput(f"目标值“{value[:20]}”不是数字") from None
+    number = parse_number(value, label="目标值")
     ref = _project(session, project)
     target = Target(indicator, operator, str(number), unit, direction)
     session.ledger().set_target(ref, year, target, actor=session.actor)

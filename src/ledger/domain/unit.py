@@ -260,16 +260,12 @@ class Unit(Aggregate):
 
     def set_curve(self, year: int, points: list[str], *, actor: str) -> None:
         """Record the year's 序时进度 curve (percentages, non-decreasing, the last ≤ 100)."""
-        from decimal import Decimal, InvalidOperation
-
         from ledger.errors import MalformedInput
+        from ledger.text import parse_number
 
         if len(points) != 12:
             raise MalformedInput(f"序时进度曲线需要 12 个月的累计百分比，收到 {len(points)} 个")
-        try:
-            values = [Decimal(p) for p in points]
-        except InvalidOperation:
-            raise MalformedInput("序时进度曲线的每个值都应是数字（百分比），如 8.33") from None
+        values = [parse_number(p, label="序时进度") for p in points]
         if any(not v.is_finite() or v < 0 or v > 100 for v in values) or values != sorted(values):
             raise MalformedInput("序时进度曲线应为 0–100 之间、逐月不减的累计百分比")
         self.trigger_event(
