@@ -290,6 +290,10 @@ def test_opening_balance_is_for_the_first_year_kept(unit: str, run: Run) -> None
 
 
 def test_a_year_that_has_not_come_cannot_be_closed(unit: str, run: Run) -> None:
-    refused(unit, run, "year", "close", "430001", "2999", says="还没有到来")
+    from ledger.calendar import today
+
+    next_year = str(today().year + 1)
+    refused(unit, run, "year", "close", "430001", next_year, says="还没有到来")
+    refused(unit, run, "year", "close", "430001", "2999", code=2, says="2999")
     ok(run, "year", "close", "430001", "2024")
-    refused(unit, run, "year", "close", "430001", "2999", says="还没有到来")
+    refused(unit, run, "year", "close", "430001", next_year, says="还没有到来")
