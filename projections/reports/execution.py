@@ -133,7 +133,13 @@ def totals_row(label: str, lines: list[ProjectYear]) -> list[Any]:
 @click.option(
     "--function", "function_prefix", default="", help="只看此功能分类科目（类/款/项前缀），如 21508。"
 )
-@click.option("--fund", type=Choice([f.value for f in Fund]), default=None, help="只看此资金来源。")
+@click.option(
+    "--fund",
+    type=Choice([f.value for f in Fund]),
+    default=None,
+    metavar="资金来源",
+    help="只看此资金来源：" + "、".join(f.value for f in Fund) + "。",
+)
 @click.option(
     "--score-rule", default=None, help="得分规则：proportional（默认，按执行率比例）或 threshold[:N]。"
 )

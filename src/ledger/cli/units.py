@@ -65,6 +65,7 @@ def unit_add(session: Session, unit: str, name: str, kind: str) -> None:
     "--fund",
     type=Choice([f.value for f in Fund]),
     required=True,
+    metavar="资金性质",
     help="资金性质：一般公共预算、政府性基金预算、国有资本经营预算、非财政拨款或五类非财政收入。",
 )
 @click.option(
@@ -137,7 +138,8 @@ def project_group() -> None:
     type=Choice([f.value for f in Fund]),
     default=Fund.GENERAL.value,
     show_default=True,
-    help="资金来源。",
+    metavar="资金来源",
+    help="资金来源：" + "、".join(f.value for f in Fund) + "。",
 )
 @click.option("--economic", type=ECONOMIC, default=None, help="默认支出经济分类科目。")
 @click.option("--doc", type=DOC, default=None, help="立项或下达文号。")
