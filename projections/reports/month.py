@@ -99,44 +99,83 @@ def monthly_cumulative(
     return out
 
 
+#: families matplotlib may find installed when the font package is not there
+INSTALLED_CJK = ("Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans", "WenQuanYi", "SimHei", "Droid Sans Fallback")
+
+
+def chinese_font() -> str:
+    """The family the chart is drawn in: the Noto Sans CJK of the ``reports`` extra, else an installed one.
+
+    The font package (``noto-cjk-sans-otc``, SIL Open Font License) ships the TTC file; it is
+    registered with matplotlib's font manager here, at draw time, so a fresh install draws
+    Chinese labels without a system font.
+    """
+    from matplotlib import font_manager
+
+    try:
+        import noto_cjk_sans_otc
+
+        font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
+    except (ImportError, OSError, RuntimeError):
+        pass
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for wanted in INSTALLED_CJK:
+        found = sorted(n for n in names if n.startswith(wanted))
+        if found:
+            return found[0]
+    from ledger.errors import NotFound
+
+    raise NotFound(
+        "画图需要中文字体：请安装 reports 附加依赖（pip install 'ledger[reports]'，其中含 noto-cjk-sans-otc），"
+        "或安装系统字体 fonts-noto-cjk。报表未画图。"
+    )
+
+
+def enlarged_months(series: list[tuple[int, int]]) -> list[int]:
+    """Months (from February) whose quota at month end exceeds the month before: the base grew."""
+    return [m for m in range(2, len(series) + 1) if series[m - 1][1] > series[m - 2][1]]
+
+
 def draw_chart(
-    path: Path, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], title: str
+    path: Path, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str
 ) -> None:
+    """Cumulative execution month by month against the curve, in Chinese, each point labelled in %."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    cjk = [
-        f.name
-        for f in font_manager.fontManager.ttflist
-        if any(
-            k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "Source Han", "SimHei", "Droid Sans Fallback")
-        )
-    ]
-    if cjk:
-        plt.rcParams["font.family"] = cjk[0]
-        labels = ("累计执行率", "序时进度", "月份", "%")
-    else:
-        labels = ("cumulative execution", "time-proportional target", "month", "%")
-        title = f"{year}-{month:02d} execution vs. target"
+    family = chinese_font()
     months = list(range(1, month + 1))
     rates = [float(Decimal(percent(p, q))) for p, q in series]
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    ax.plot(months, rates, marker="o", label=labels[0])
-    ax.plot(range(1, 13), [float(c) for c in curve], linestyle="--", label=labels[1])
-    ax.set_xticks(range(1, 13))
-    ax.set_xlim(0.5, 12.5)
-    ax.set_ylim(0, max(100.0, *rates) * 1.05)
-    ax.set_xlabel(labels[2])
-    ax.set_ylabel(labels[3])
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    with plt.rc_context({"font.family": family, "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(9, 5), dpi=100)
+        ax.plot(months, rates, marker="o", label="累计执行率")
+        ax.plot(range(1, 13), [float(c) for c in curve], linestyle="--", color="gray", label="序时进度")
+        for m, r in zip(months, rates, strict=True):
+            ax.annotate(f"{r:.2f}%", (m, r), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+        ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)])
+        ax.set_xlim(0.5, 12.5)
+        ax.set_ylim(0, max(100.0, *rates) * 1.1)
+        ax.set_xlabel("月份")
+        ax.set_ylabel("累计执行率（%）")
+        ax.set_title(f"{name}\n{year} 年 1–{month} 月累计执行率与序时进度（截至 {month} 月末）")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left")
+        grown = enlarged_months(series)
+        if grown:
+            fig.text(
+                0.01,
+                0.01,
+                f"注：{'、'.join(f'{m} 月' for m in grown)}新下达（追加）指标，"
+                "当月起执行率以增加后的全年预算数为分母，折线可能因此回落。",
+                fontsize=8,
+            )
+            fig.tight_layout(rect=(0, 0.04, 1, 1))
+        else:
+            fig.tight_layout()
+        fig.savefig(path, format="png")
+        plt.close(fig)
 
 
 @click.command("month")
@@ -172,6 +211,8 @@ def month_report(
         raise MalformedInput("--behind 和 --held-days 应为非负数")
     if chart is not None and chart.suffix.lower() != ".png":
         raise MalformedInput("--chart 的文件名应以 .png 结尾")
+    if chart is not None:
+        chinese_font()  # no Chinese font: say so before any work, never draw boxes
     fmt = output_format(session, fmt, output)
     month_end = calendar.month_end(year, month)
     cut = Cutoff(as_of or month_end, known_at)
@@ -305,7 +346,7 @@ def month_report(
         *backlog,
     ]
     if chart is not None:
-        draw_chart(chart, year, month, series, curve, f"{name} {year} 年累计执行率与序时进度")
+        draw_chart(chart, year, month, series, curve, name)
         click.echo(f"已画图 {chart}", err=True)
     data = {
         "unit": unit,

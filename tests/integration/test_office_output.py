@@ -165,3 +165,46 @@ def test_every_example_is_a_command_line_click_accepts() -> None:
             args = args[2:]
         assert args[: len(path)] == path, (path, words)
         command.make_context(" ".join(path), args[len(path) :], parent=click.Context(cli, info_name="ledger"))
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    """A unit with a long-named project whose quota grew in April, a held payment and a short one."""
+    db = tmp_path / "office.db"
+    for args in (
+        ("init",),
+        ("unit", "add", "153001", "福州市鼓楼区工业和信息化局"),
+        ("project", "add", "153001", "P1", "2023年福州市工业企业技术改造补助资金（第二批）及配套项目",
+         "--function", "2150805", "--category", "特定目标类", "--level", "市级"),
+        ("project", "add", "153001", "P2", "中小企业发展专项", "--function", "2159904", "--category", "特定目标类"),
+        ("appropriation", "issue", "P1", "100万", "--date", "2024-01-10", "--doc", "榕财企（指）[2024]1号"),
+        ("appropriation", "issue", "P2", "20万", "--date", "2024-01-10", "--doc", "榕财企（指）[2024]2号"),
+        ("payment", "request", "P1", "30万", "--payee", "福州某某科技有限公司", "--economic", "31299",
+         "--date", "2024-02-02", "--settled-on", "2024-02-05"),
+        ("appropriation", "issue", "P1", "50万", "--date", "2024-04-10", "--doc", "榕财企（指）[2024]9号"),
+        ("payment", "request", "P1", "20万", "--payee", "福州某某机械有限公司", "--economic", "31299",
+         "--date", "2024-05-02"),
+        ("payment", "hold", "153001/P1/2", "--date", "2024-05-03", "--reason", "待区财政统筹拨付"),
+    ):
+        result = invoke(db, *args)
+        assert result.exit_code == 0, (args, result.output)
+    return db
+
+
+def test_the_chart_is_drawn_in_the_packaged_chinese_font(office: Path, tmp_path: Path) -> None:
+    from projections.reports.month import chinese_font
+
+    assert chinese_font().startswith("Noto Sans CJK")  # from the noto-cjk-sans-otc package
+    chart = tmp_path / "june.png"
+    # a label matplotlib could not draw would warn "Glyph … missing", an error under pytest's filter
+    result = invoke(office, "report", "month", "153001", "2024-06", "--chart", str(chart))
+    assert result.exit_code == 0, result.output
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_chart_notes_the_months_whose_quota_enlarged_the_base() -> None:
+    from projections.reports.month import enlarged_months
+
+    series = [(0, 100), (30, 100), (30, 100), (30, 150), (50, 150), (50, 170)]
+    assert enlarged_months(series) == [4, 6]
+    assert enlarged_months([(0, 100)]) == []
