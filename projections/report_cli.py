@@ -34,8 +34,37 @@ class InstantType(_Type):
 INSTANT = InstantType()
 
 
+#: where ``--wide`` and ``--encoding`` leave their values for :func:`projections.output.emit`
+WIDE = "ledger.wide"
+ENCODING = "ledger.encoding"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value:
+            ctx.meta[key] = value
+
+    return callback
+
+
 def report_options(func: F) -> F:
-    """--format, --output, --as-of and --known-at, shared by every report."""
+    """--format, --output, --wide, --encoding, --as-of and --known-at, shared by every report."""
+    func = click.option(
+        "--encoding",
+        type=Choice(["utf-8", "gbk"]),
+        default=None,
+        expose_value=False,
+        callback=_remember(ENCODING),
+        help="CSV 文件的编码：utf-8（默认，带 BOM，Excel 可直接打开）或 gbk（旧版 Excel、WPS）。",
+    )(func)
+    func = click.option(
+        "--wide",
+        is_flag=True,
+        default=False,
+        expose_value=False,
+        callback=_remember(WIDE),
+        help="表格按全宽打印，长名称不折行（默认折行以适合 100 列的终端）。",
+    )(func)
     func = click.option(
         "--known-at",
         type=INSTANT,

@@ -211,7 +211,8 @@ def execution(
     if len(by_unit) > 1:
         total = totals_row("总计", lines)
         rows.append(total + [""] * (len(columns) - len(total)))
-    notes = [f"得分规则：{'记录的认定得分优先，其次' if override else ''}{rule}（分值 10）。金额单位：万元。"]
+    rule_text = scoring.describe(rule)
+    notes = [f"得分规则：{'已人工认定得分的项目以认定为准，其余' if override else ''}{rule_text}。金额单位：万元。"]
     title = f"{year} 年预算执行情况" + (f"（{unit}）" if unit else "（全部单位）")
     subtitle = cut.describe()
     data = {

@@ -366,6 +366,8 @@ def month_report(
             sheets,
             subtitle=f"单位：{name}（{unit}）    金额单位：万元",
             data=data,
+            unit=f"{name}（{unit}）",
+            period=f"{year} 年 1–{month} 月（截至 {cut.as_of or month_end}）",
         ),
         fmt,
         output,

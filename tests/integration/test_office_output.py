@@ -208,3 +208,126 @@ def test_the_chart_notes_the_months_whose_quota_enlarged_the_base() -> None:
     series = [(0, 100), (30, 100), (30, 100), (30, 150), (50, 150), (50, 170)]
     assert enlarged_months(series) == [4, 6]
     assert enlarged_months([(0, 100)]) == []
+
+
+def _report(db: Path, *args: str) -> str:
+    result = invoke(db, "report", *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_report_tables_fit_100_columns_and_wide_keeps_names_whole(office: Path) -> None:
+    name = "2023年福州市工业企业技术改造补助资金（第二批）及配套项目"
+    for args in (["month", "153001", "2024-06"], ["backlog", "--unit", "153001"],
+                 ["execution", "--unit", "153001", "--year", "2024"]):
+        text = _report(office, *args)
+        assert max(display_width(line) for line in text.splitlines()) <= 100
+        assert name not in text  # wrapped
+        assert "2023年福州市" in text
+        wide = _report(office, *args, "--wide")
+        assert name in wide
+        assert max(display_width(line) for line in wide.splitlines()) > 100
+
+
+def test_table_columns_line_up_by_display_width(office: Path) -> None:
+    text = _report(office, "month", "153001", "2024-06")
+    lines = text.splitlines()
+    head = lines.index("按功能分类科目")
+    block = lines[head + 1 : head + 8]
+    ruler = block[1]
+    assert set(ruler) <= {"-", " "}
+    edges = [m.end() for m in re.finditer(r"-+", ruler)]
+    for line in block[2:]:
+        # each figure ends exactly under the end of its ruler (widths counted CJK as two)
+        cut = line.rstrip()
+        assert display_width(cut) == edges[-1], line
+    codes = [line.split()[0] for line in block[2:]]
+    assert codes == ["215", "21508", "2150805", "21599", "2159904"]
+    assert all(line.startswith(code) for line, code in zip(block[2:], codes, strict=True))  # codes read left
+
+
+def test_the_score_rule_footer_speaks_chinese(office: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _report(office, "execution", "--unit", "153001", "--year", "2024")
+    assert "得分规则：按执行率比例计分" in text and "proportional" not in text
+    text = _report(office, "execution", "--unit", "153001", "--year", "2024", "--score-rule", "threshold:85")
+    assert "执行率达到 85% 得满分 10 分" in text and "threshold" not in text
+    assert invoke(office, "score", "set", "P1", "2024", "9.5", "--reason", "评价组认定").exit_code == 0
+    text = _report(office, "execution", "--unit", "153001", "--year", "2024")
+    assert "已人工认定得分的项目以认定为准，其余按执行率比例计分" in text and "其次" not in text
+
+
+def test_csv_files_carry_a_bom_or_gbk_on_request(office: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "m.csv"
+    _report(office, "month", "153001", "2024-06", "--output", str(plain))
+    raw = plain.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert "项目执行进度" in raw.decode("utf-8-sig")
+    gbk = tmp_path / "g.csv"
+    _report(office, "month", "153001", "2024-06", "--output", str(gbk), "--encoding", "gbk")
+    assert gbk.read_bytes().decode("gbk") == raw.decode("utf-8-sig")
+
+
+def test_encoding_is_refused_for_anything_but_csv_and_nothing_is_written(office: Path, tmp_path: Path) -> None:
+    target = tmp_path / "m.json"
+    before = stored_events(office)
+    result = invoke(office, "report", "month", "153001", "2024-06", "--output", str(target), "--encoding", "gbk")
+    assert result.exit_code == 2
+    assert "--encoding 只用于 CSV" in result.output
+    assert not target.exists()
+    result = invoke(office, "report", "month", "153001", "2024-06", "--encoding", "big5")
+    assert result.exit_code == 2 and "“big5”不是可选值" in result.output
+    assert stored_events(office) == before
+
+
+def test_a_name_gbk_cannot_hold_is_refused_before_the_file_is_written(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    for args in (("init",), ("unit", "add", "153001", "局"),
+                 ("project", "add", "153001", "P1", "𠀀字项目", "--function", "2150805", "--category", "特定目标类"),
+                 ("appropriation", "issue", "P1", "1万", "--date", "2024-01-10", "--doc", "文1")):
+        assert invoke(db, *args).exit_code == 0
+    target = tmp_path / "g.csv"
+    result = invoke(db, "report", "month", "153001", "2024-06", "--output", str(target), "--encoding", "gbk")
+    assert result.exit_code == 2
+    assert "GBK 无法表示的字符“𠀀”" in result.output
+    assert not target.exists()
+
+
+def test_json_files_are_readable_chinese(office: Path, tmp_path: Path) -> None:
+    import json
+
+    target = tmp_path / "m.json"
+    _report(office, "month", "153001", "2024-06", "--output", str(target))
+    text = target.read_text(encoding="utf-8")
+    assert "\\u" not in text and "福州市鼓楼区工业和信息化局" in text
+    assert json.loads(text)["month"] == "2024-06"
+
+
+def test_xlsx_has_a_title_block_number_formats_frozen_bold_headers_text_codes_and_dates(
+    office: Path, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    target = tmp_path / "m.xlsx"
+    _report(office, "month", "153001", "2024-06", "--format", "xlsx", "--output", str(target))
+    book = load_workbook(target)
+    ws = book["项目执行进度"]
+    assert ws["A1"].value == "项目执行进度" and ws["A1"].font.bold
+    assert ws["A2"].value == "单位：福州市鼓楼区工业和信息化局（153001）"
+    assert str(ws["A3"].value).startswith("期间：2024 年 1–6 月")
+    assert ws["A4"].value == "金额单位：万元"
+    assert [c.value for c in ws[5]][:4] == ["项目", "项目名称", "功能科目", "全年预算数"]
+    assert all(c.font.bold for c in ws[5])
+    assert ws.freeze_panes == "A6"
+    assert ws["C6"].value == "2150805" and ws["C6"].data_type == "s"
+    assert ws["D6"].value == 150 and ws["D6"].number_format == "#,##0.00"
+    assert 10 <= ws.column_dimensions["A"].width <= 50
+    assert ws.column_dimensions["B"].width == 50  # the long name is capped, and wraps
+    codes = book["按功能分类科目"]
+    assert [codes.cell(row=r, column=1).value for r in range(6, 11)] == ["215", "21508", "2150805", "21599", "2159904"]
+    backlog = book["已申请未拨付（含待财政统筹拨付）"]
+    row = [c.value for c in backlog[6]]
+    assert isinstance(row[5], dt.datetime) and row[5].date() == dt.date(2024, 5, 2)
+    assert backlog.cell(row=6, column=6).number_format == "yyyy-mm-dd"
+    assert row[6] == 59 and backlog.cell(row=6, column=7).number_format == "0"
