@@ -21,9 +21,7 @@ from typing import Any
 
 import click
 
-from ledger.cli.zh import CLOSING
-
-OPENING = frozenset("（《「『“‘【")
+from ledger.cli.zh import wrap
 
 FORMATS = ("table", "csv", "json", "xlsx", "md")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -95,23 +93,8 @@ def numeric_columns(sheet: Sheet) -> list[bool]:
 
 
 def wrap_cell(text: str, size: int) -> list[str]:
-    """``text`` cut into lines of at most ``size`` display columns (between any two characters)."""
-    lines: list[str] = []
-    for part in text.splitlines() or [""]:
-        line, used = "", 0
-        for c in part:
-            w = width(c)
-            if used + w > size and line:
-                carry = ""
-                if (c in CLOSING or line[-1] in OPENING) and len(line) > 1:
-                    # a line never begins with a closing mark, nor ends with an opening one
-                    line, carry = line[:-1], line[-1]
-                lines.append(line)
-                line, used = carry, width(carry)
-            line += c
-            used += w
-        lines.append(line)
-    return lines
+    """``text`` cut into lines of at most ``size`` display columns (see :func:`ledger.cli.zh.wrap`)."""
+    return wrap(text, size)
 
 
 def floors(headings: list[str], cells: list[list[str]], numeric: list[bool]) -> list[list[int]]:

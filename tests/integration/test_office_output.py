@@ -331,3 +331,42 @@ def test_xlsx_has_a_title_block_number_formats_frozen_bold_headers_text_codes_an
     assert isinstance(row[5], dt.datetime) and row[5].date() == dt.date(2024, 5, 2)
     assert backlog.cell(row=6, column=6).number_format == "yyyy-mm-dd"
     assert row[6] == 59 and backlog.cell(row=6, column=7).number_format == "0"
+
+
+@pytest.mark.parametrize("target", ["P1", "153001/P1/2", "153001"])
+def test_history_has_column_headings_aligned_by_display_width(office: Path, target: str) -> None:
+    result = invoke(office, "history", target)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].split() == ["序号", "业务日期", "记录时间", "记录人", "事项", "金额（元）", "说明"]
+    ruler = lines[2]
+    edges = [m.end() for m in re.finditer(r"-+", ruler)]
+    assert len(edges) == 7
+    events = [line for line in lines[3:] if line.startswith("#")]
+    assert events
+    for line in events:
+        # every column is padded by display width, so 说明 starts at one column on every line
+        prefix = _prefix(line, edges[5] + 2)
+        assert display_width(prefix) == edges[5] + 2 and prefix.endswith("  "), line
+        assert line[len(prefix)] != " ", line
+    assert all(display_width(line) <= 100 for line in lines[1:])
+
+
+def _prefix(line: str, columns: int) -> str:
+    """The start of ``line`` that takes ``columns`` display columns."""
+    out = ""
+    for c in line:
+        if display_width(out) >= columns:
+            break
+        out += c
+    return out
+
+
+def test_history_amounts_line_up_under_their_heading(office: Path) -> None:
+    lines = invoke(office, "history", "P1").output.splitlines()
+    edge = [m.end() for m in re.finditer(r"-+", lines[2])][5]
+    amounts = [line for line in lines if re.search(r"\d,\d{3}\.\d{2}", line) and line.startswith("#")]
+    assert len(amounts) == 6
+    for line in amounts:
+        match = next(m for m in re.finditer(r"[\d,]+\.\d{2}", line))
+        assert display_width(line[: match.end()]) == edge, line

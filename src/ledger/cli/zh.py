@@ -143,6 +143,49 @@ def display_width(text: str) -> int:
 CLOSING = frozenset("，。、；：？！）》」』”’】")
 
 
+#: punctuation that stays on the line of the character after it
+OPENING = frozenset("（《「『“‘【")
+
+
+def _tokens(text: str) -> list[str]:
+    """Pieces a line may break between: one CJK character, or a run of narrow ones (a code, a
+    number, an English word); closing marks join the piece before them, opening marks the one after."""
+    pieces: list[str] = []
+    for c in text:
+        last = pieces[-1] if pieces else ""
+        marks = bool(last) and (c in CLOSING or last[-1] in OPENING)
+        narrow = bool(last) and not (_is_wide(c) or c.isspace()) and not any(_is_wide(p) or p.isspace() for p in last)
+        if marks or narrow:
+            pieces[-1] += c
+        else:
+            pieces.append(c)
+    return pieces
+
+
+def wrap(text: str, size: int) -> list[str]:
+    """``text`` cut into lines of at most ``size`` display columns.
+
+    Chinese breaks between any two characters, but a line never begins with a closing
+    mark nor ends with an opening one (the rule of Chinese typesetting), and a code or a
+    number (``2150805``, ``[2024]17``) stays whole unless it is longer than a line.
+    """
+    lines: list[str] = []
+    for part in text.splitlines() or [""]:
+        line = ""
+        for piece in _tokens(part):
+            if display_width(line + piece) <= size or not line:
+                line += piece
+            else:
+                lines.append(line.rstrip())
+                line = piece.lstrip()
+            while display_width(line) > size:  # a piece longer than a line: cut it
+                cut = _fit(line, size)
+                lines.append(cut)
+                line = line[len(cut) :]
+        lines.append(line)
+    return lines
+
+
 def _is_wide(c: str) -> bool:
     return unicodedata.east_asian_width(c) in "WF"
 
