@@ -272,18 +272,24 @@ def month_report(
             warnings.append(
                 ["年底未执行", ref, line.name, f"未执行 {wan(line.quota - line.paid)} 万元，年终将结转或收回"]
             )
+    # held too long: one line per project — the payments themselves are listed once, in the backlog below
+    overdue: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for p in backlog_data["payments"]:
         if p["held"] and p["held_on"]:
             days = ((cut.as_of or month_end) - dt.date.fromisoformat(p["held_on"])).days
             if days > held_days:
-                warnings.append(
-                    [
-                        "暂缓超期",
-                        p["project"],
-                        p["payee"],
-                        f"支付 {p['payment']} {wan(p['amount_fen'])} 万元已暂缓 {days} 天（{p['hold_reason']}）",
-                    ]
-                )
+                overdue[p["project"]].append((p["amount_fen"], days))
+    names = {f"{x.unit}/{x.code}": x.name for x in lines}
+    for ref, held in sorted(overdue.items()):
+        warnings.append(
+            [
+                "暂缓超期",
+                ref,
+                names.get(ref, ""),
+                f"{len(held)} 笔共 {wan(sum(a for a, _ in held))} 万元暂缓超过 {held_days} 天"
+                f"（最长 {max(d for _, d in held)} 天），明细见“已申请未拨付”",
+            ]
+        )
     total_quota = sum(x.quota for x in lines)
     total_paid = sum(x.paid for x in lines)
     total_rate = percent(total_paid, total_quota)
@@ -342,7 +348,7 @@ def month_report(
             ["科目编码", "科目名称", "全年预算数", "本月执行", "累计执行", "累计执行率", "差额（百分点）"],
             code_rows,
         ),
-        Sheet("预警", ["类型", "项目", "名称/收款人", "说明"], warnings or [["—", "", "", "无预警"]]),
+        Sheet("预警", ["类型", "项目", "项目名称", "说明"], warnings or [["—", "", "", "无预警"]]),
         *backlog,
     ]
     if chart is not None:

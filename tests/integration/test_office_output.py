@@ -370,3 +370,19 @@ def test_history_amounts_line_up_under_their_heading(office: Path) -> None:
     for line in amounts:
         match = next(m for m in re.finditer(r"[\d,]+\.\d{2}", line))
         assert display_width(line[: match.end()]) == edge, line
+
+
+def test_the_month_report_lists_each_open_payment_once(office: Path) -> None:
+    text = _report(office, "month", "153001", "2024-06", "--wide")
+    assert text.count("153001/P1/2") == 1  # in the backlog, not again among the warnings
+    assert text.count("已申请未拨付（含待财政统筹拨付）") == 1
+    warning = next(line for line in text.splitlines() if line.startswith("暂缓超期"))
+    assert "1 笔共 20.00 万元暂缓超过 30 天（最长 58 天）" in warning
+
+
+def test_the_month_report_takes_format_and_wide_after_its_arguments(office: Path) -> None:
+    import json
+
+    data = json.loads(_report(office, "month", "153001", "2024-06", "--format", "json"))
+    assert data == json.loads(_report(office, "month", "--format", "json", "153001", "2024-06"))
+    assert data["warnings"][-1]["type"] == "暂缓超期"
