@@ -25,8 +25,8 @@ REPORTS = {
     "balances": "projections.reports.balances:balances",
 }
 EXAMPLES = {
-    "report execution": "ledger report execution --unit 153001 --year 2024 --format xlsx --output 执行.xlsx",
-    "report backlog": "ledger report backlog --unit 153001 --older-than 30",
+    "report execution": "ledger report execution 153001 2024 --format xlsx --output 执行情况.xlsx",
+    "report backlog": "ledger report backlog 153001 --older-than 30",
     "report month": "ledger report month 153001 2024-05 --chart 2024-05.png",
     "report final-accounts": "ledger report final-accounts 153001 2024 --table 公开06",
     "report balances": "ledger report balances 153001 2024",

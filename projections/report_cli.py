@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session
-from ledger.cli.params import DATE, Choice, _Type
+from ledger.cli.params import DATE, YEAR, Choice, _Type
 from ledger.errors import MalformedInput
 from ledger.storage import Store
 from projections import runner
@@ -86,6 +87,28 @@ def report_options(func: F) -> F:
         help="table（默认）、csv、json、xlsx 或 md。",
     )(func)
     return func
+
+
+def unit_and_year(func: F) -> F:
+    """``[UNIT] [YEAR]`` as arguments, as every other report takes them, beside ``--unit`` / ``--year``.
+
+    ``ledger report execution 153001 2024`` and ``… --unit 153001 --year 2024`` are the
+    same report; naming a unit or a year both ways, differently, is refused.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, unit_arg: str | None = None, year_arg: int | None = None, **kwargs: Any) -> Any:
+        for key, given, label in (("unit", unit_arg, "单位"), ("year", year_arg, "年度")):
+            if given is None:
+                continue
+            if kwargs.get(key) not in (None, given):
+                raise MalformedInput(f"{label}写了两次且不一致：{given} 与 --{key} {kwargs[key]}；请只写一处")
+            kwargs[key] = given
+        return func(*args, **kwargs)
+
+    wrapper = click.argument("year_arg", type=YEAR, required=False, metavar="[YEAR]")(wrapper)
+    wrapper = click.argument("unit_arg", required=False, metavar="[UNIT]")(wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 def cutoff(as_of: dt.date | None, known_at: dt.datetime | None) -> Cutoff:

@@ -28,7 +28,7 @@ from projections.directory import projects, units
 from projections.movements import movements
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, ProjectYear, project_years
-from projections.report_cli import cutoff, output_format, reading, report_options
+from projections.report_cli import cutoff, output_format, reading, report_options, unit_and_year
 
 COLUMNS = [
     "项目",
@@ -144,6 +144,7 @@ def totals_row(label: str, lines: list[ProjectYear]) -> list[Any]:
     "--score-rule", default=None, help="得分规则：proportional（默认，按执行率比例）或 threshold[:N]。"
 )
 @report_options
+@unit_and_year
 @pass_session
 def execution(
     session: Session,

@@ -386,3 +386,22 @@ def test_the_month_report_takes_format_and_wide_after_its_arguments(office: Path
     data = json.loads(_report(office, "month", "153001", "2024-06", "--format", "json"))
     assert data == json.loads(_report(office, "month", "--format", "json", "153001", "2024-06"))
     assert data["warnings"][-1]["type"] == "暂缓超期"
+
+
+@pytest.mark.parametrize(
+    ("positional", "named"),
+    [
+        (["execution", "153001", "2024"], ["execution", "--unit", "153001", "--year", "2024"]),
+        (["backlog", "153001", "2024"], ["backlog", "--year", "2024", "--unit", "153001"]),
+        (["backlog", "153001"], ["backlog", "--unit", "153001"]),
+    ],
+)
+def test_every_report_takes_unit_and_year_as_arguments(office: Path, positional: list[str], named: list[str]) -> None:
+    assert _report(office, *positional) == _report(office, *named)
+    assert _report(office, *positional, "--format", "json") == _report(office, "--format", "json", *named)
+
+
+def test_a_unit_named_two_ways_differently_is_refused(office: Path) -> None:
+    result = invoke(office, "report", "execution", "153001", "--unit", "153002")
+    assert result.exit_code == 2
+    assert "单位写了两次且不一致" in result.output

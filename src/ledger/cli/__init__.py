@@ -142,14 +142,14 @@ def finish(command: click.Command, path: str) -> None:
     """What every command gets as it is loaded: its example, and ``--format`` after it.
 
     ``--format`` may follow the command as well as precede it (``ledger history P1
-    --format json``): reports declare their own (with csv, xlsx and md); every other
-    command, and every command of a group, gets one that sets the session's format.
+    --format json``, ``ledger report --format json month …``): reports declare their own
+    (with csv, xlsx and md); every other command and group gets one that sets the
+    session's format.
     """
     examples.attach(command, path)
     if isinstance(command, click.Group):
         for name, sub in command.commands.items():
             finish(sub, f"{path} {name}")
-        return
     if any("--format" in p.opts for p in command.params if isinstance(p, click.Option)):
         return
     command.params.append(
