@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ledger import hooks
-from ledger.cli import LazyGroup, Session, examples, pass_session
+from ledger.cli import LazyGroup, Session, examples, pass_session, zh
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -87,8 +87,11 @@ def projections_status(session: Session) -> None:
 
     rows = runner.status(session.ledger())
     text = "\n".join(
-        [f"{'读模型':<12}{'已处理':>10}{'日志末尾':>10}{'落后':>8}"]
-        + [f"{r.name:<15}{r.position:>10}{r.log_position:>12}{r.behind:>10}" for r in rows]
+        zh.aligned(
+            ["读模型", "已处理", "日志末尾", "落后"],
+            [[r.name, str(r.position), str(r.log_position), str(r.behind)] for r in rows],
+            right=frozenset({1, 2, 3}),
+        )
     )
     session.emit(
         text,

@@ -405,3 +405,12 @@ def test_a_unit_named_two_ways_differently_is_refused(office: Path) -> None:
     result = invoke(office, "report", "execution", "153001", "--unit", "153002")
     assert result.exit_code == 2
     assert "单位写了两次且不一致" in result.output
+
+
+def test_projections_status_lines_up_by_display_width(office: Path) -> None:
+    lines = invoke(office, "projections", "status").output.splitlines()
+    assert lines[0].split() == ["读模型", "已处理", "日志末尾", "落后"]
+    ends = [m.end() for m in re.finditer(r"-+", lines[1])]
+    for line in lines[2:]:
+        numbers = list(re.finditer(r"\d+", line))
+        assert [display_width(line[: m.end()]) for m in numbers] == ends[1:], line

@@ -147,6 +147,20 @@ CLOSING = frozenset("，。、；：？！）》」』”’】")
 OPENING = frozenset("（《「『“‘【")
 
 
+def aligned(headings: list[str], rows: list[list[str]], right: frozenset[int] = frozenset()) -> list[str]:
+    """A small table: headings, a ruler and rows, padded by display width; ``right`` columns right-aligned."""
+    sizes = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headings)]
+
+    def line(cells: list[str], heading: bool = False) -> str:
+        padded = []
+        for i, (c, size) in enumerate(zip(cells, sizes, strict=True)):
+            gap = " " * (size - display_width(c))
+            padded.append(gap + c if i in right and not heading else c + gap)
+        return "  ".join(padded).rstrip()
+
+    return [line(headings, heading=True), "  ".join("-" * s for s in sizes), *(line(r) for r in rows)]
+
+
 def _tokens(text: str) -> list[str]:
     """Pieces a line may break between: one CJK character, or a run of narrow ones (a code, a
     number, an English word); closing marks join the piece before them, opening marks the one after."""
