@@ -297,16 +297,20 @@ _load_plugins()
 NO_SUCH_COMMAND = re.compile(r"没有命令“(.*)”。")
 
 
+#: click puts a parameter's name in 'quotes'; a Chinese message names it bare
+QUOTE = "'"
+
+
 def _usage_message(e: click.ClickException) -> str:
     if isinstance(e, click.MissingParameter):
-        missing = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
+        missing = e.param.get_error_hint(e.ctx).replace(QUOTE, "") if e.param is not None and e.ctx is not None else ""
         helptext = getattr(e.param, "help", None) or ""
         return f"缺少必填的参数 {missing}" + (f"（{helptext}）" if helptext else "")
     if isinstance(e, click.BadParameter):
         hint: str | None = e.param_hint if isinstance(e.param_hint, str) else None
         if hint is None and e.param is not None:
             hint = e.param.get_error_hint(e.ctx) if e.ctx else e.param.name
-        return f"参数 {hint or ''} 无效：{e.message}"
+        return f"参数 {(hint or '').replace(QUOTE, '')} 无效：{e.message}"
     if isinstance(e, click.NoSuchOption):
         name = e.option_name
         if name[1:2].isdigit() or name[1:2] in ("０１２３４５６７８９"):

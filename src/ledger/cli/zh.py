@@ -259,6 +259,11 @@ def _usage_pieces(original: Callable[[Any, click.Context], list[str]]) -> Callab
     return collect
 
 
+def _invalid_choice(self: click.Choice[Any], value: Any, ctx: click.Context | None) -> str:
+    """click's refusal of a word not in the list, with the words listed the Chinese way (、)."""
+    return f"“{value}”不是可选值，应为：{'、'.join(str(c) for c in self.choices)}。"
+
+
 _installed = False
 
 
@@ -289,5 +294,6 @@ def install() -> None:
     click._textwrap._truncate_visible = lambda text, n: _fit(text, n) if n > 0 else ""
     click._textwrap.TextWrapper = WideTextWrapper  # type: ignore[misc]
     click.Context.formatter_class = ZhHelpFormatter
+    click.Choice.get_invalid_choice_message = _invalid_choice  # type: ignore[method-assign]
     click.Command.collect_usage_pieces = _usage_pieces(click.Command.collect_usage_pieces)  # type: ignore[method-assign,assignment]
     click.Group.collect_usage_pieces = _usage_pieces(click.Group.collect_usage_pieces)  # type: ignore[method-assign,assignment]
