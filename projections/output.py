@@ -54,6 +54,8 @@ class Report:
 
 def width(text: str) -> int:
     """Display width on a terminal: CJK characters take two columns."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -94,21 +96,24 @@ def numeric_columns(sheet: Sheet) -> list[bool]:
 
 def wrap_cell(text: str, size: int) -> list[str]:
     """``text`` cut into lines of at most ``size`` display columns (see :func:`ledger.cli.zh.wrap`)."""
+    if "\n" not in text and width(text) <= size:
+        return [text]
     return wrap(text, size)
 
 
 def floors(headings: list[str], cells: list[list[str]], numeric: list[bool]) -> list[list[int]]:
     """How narrow each column may become, first gently, then as far as it takes.
 
-    First a figure never wraps (its heading may, down to 8 columns), nor a short text (an
-    id, a payee, a 小计 label, up to ``SHORT`` columns); a long name wraps down to
-    ``NARROWEST``. If the table is still too wide, every text wraps down to ``NARROWEST``
+    First only headings wider than their column's cells wrap (down to 8 columns). Then a
+    figure never wraps, nor a short text (an id, a payee, a 小计 label, up to ``SHORT``
+    columns); a long name wraps down to ``NARROWEST``. If the table is still too wide, every text wraps down to ``NARROWEST``
     (or 6 columns), after headings over figures have wrapped down to the figures' width.
     """
-    gentle, headings_wrap, firm = [], [], []
+    headings_first, gentle, headings_wrap, firm = [], [], [], []
     for i, heading in enumerate(headings):
         sizes = [width(r[i]) for r in cells]
         natural = max([width(heading), *sizes])
+        headings_first.append(max([min(width(heading), 8), *sizes]))
         if numeric[i]:
             gentle.append(max([min(width(heading), 8), *sizes]))
             headings_wrap.append(max([min(width(heading), 6), *sizes]))
@@ -117,7 +122,7 @@ def floors(headings: list[str], cells: list[list[str]], numeric: list[bool]) -> 
             gentle.append(min(natural, max([NARROWEST, *(w for w in sizes if w <= SHORT)])))
             headings_wrap.append(gentle[-1])
             firm.append(min(natural, 6))
-    return [gentle, headings_wrap, firm]
+    return [headings_first, gentle, headings_wrap, firm]
 
 
 def fit_widths(sizes: list[int], least: list[int], columns: int) -> list[int]:

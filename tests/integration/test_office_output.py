@@ -415,3 +415,21 @@ def test_projections_status_lines_up_by_display_width(office: Path) -> None:
     for line in lines[2:]:
         numbers = list(re.finditer(r"\d+", line))
         assert [display_width(line[: m.end()]) for m in numbers] == ends[1:], line
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "lines"),
+    [
+        ("文号：榕财企（指）[2024]17号", 14, ["文号：榕财企", "（指）[2024]17", "号"]),
+        ("技术改造（第二批）", 8, ["技术改造", "（第二", "批）"]),  # no line begins with ）nor ends with （
+        ("项目（特定目标类，2150805，一般）", 20, ["项目（特定目标类，", "2150805，一般）"]),  # a code stays whole
+        ("abcdefghij", 4, ["abcd", "efgh", "ij"]),  # longer than a line: cut
+        ("a b  c", 3, ["a b", "c"]),
+        ("", 5, [""]),
+    ],
+)
+def test_chinese_wraps_by_display_width_and_typesetting_rules(text: str, size: int, lines: list[str]) -> None:
+    from ledger.cli.zh import wrap
+
+    assert wrap(text, size) == lines
+    assert all(display_width(line) <= size for line in lines)

@@ -135,7 +135,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def display_width(text: str) -> int:
     """Columns the text takes on a terminal: East Asian wide and full-width characters take two."""
-    plain = click._compat.strip_ansi(text)
+    plain = click._compat.strip_ansi(text) if "\x1b" in text else text
+    if plain.isascii():
+        return len(plain)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in plain)
 
 
@@ -165,14 +167,17 @@ def _tokens(text: str) -> list[str]:
     """Pieces a line may break between: one CJK character, or a run of narrow ones (a code, a
     number, an English word); closing marks join the piece before them, opening marks the one after."""
     pieces: list[str] = []
+    run = False  # the last piece is a run of narrow characters
     for c in text:
-        last = pieces[-1] if pieces else ""
-        marks = bool(last) and (c in CLOSING or last[-1] in OPENING)
-        narrow = bool(last) and not (_is_wide(c) or c.isspace()) and not any(_is_wide(p) or p.isspace() for p in last)
-        if marks or narrow:
+        wide = _is_wide(c)
+        if pieces and (c in CLOSING or pieces[-1][-1] in OPENING):
+            pieces[-1] += c
+            run = False
+        elif pieces and run and not wide and not c.isspace():
             pieces[-1] += c
         else:
             pieces.append(c)
+            run = not wide and not c.isspace()
     return pieces
 
 
@@ -185,17 +190,22 @@ def wrap(text: str, size: int) -> list[str]:
     """
     lines: list[str] = []
     for part in text.splitlines() or [""]:
-        line = ""
+        line, used = "", 0
         for piece in _tokens(part):
-            if display_width(line + piece) <= size or not line:
-                line += piece
+            if lines and not line and piece.isspace():
+                continue  # a wrapped line does not begin with the space it broke at
+            w = display_width(piece)
+            if used + w <= size or not line:
+                line, used = line + piece, used + w
             else:
                 lines.append(line.rstrip())
                 line = piece.lstrip()
-            while display_width(line) > size:  # a piece longer than a line: cut it
+                used = display_width(line)
+            while used > size:  # a piece longer than a line: cut it
                 cut = _fit(line, size)
                 lines.append(cut)
                 line = line[len(cut) :]
+                used = display_width(line)
         lines.append(line)
     return lines
 
