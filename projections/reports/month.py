@@ -136,9 +136,9 @@ def enlarged_months(series: list[tuple[int, int]]) -> list[int]:
     return [m for m in range(2, len(series) + 1) if series[m - 1][1] > series[m - 2][1]]
 
 
-def draw_chart(
-    path: Path, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str
-) -> None:
+def chart_figure(
+    year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str
+) -> Any:
     """Cumulative execution month by month against the curve, in Chinese, each point labelled in %."""
     import matplotlib
 
@@ -174,8 +174,18 @@ def draw_chart(
             fig.tight_layout(rect=(0, 0.04, 1, 1))
         else:
             fig.tight_layout()
+    return fig
+
+
+def draw_chart(
+    path: Path, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str
+) -> None:
+    from matplotlib import pyplot as plt
+
+    fig = chart_figure(year, month, series, curve, name)
+    with plt.rc_context({"font.family": fig.axes[0].title.get_fontfamily()}):
         fig.savefig(path, format="png")
-        plt.close(fig)
+    plt.close(fig)
 
 
 @click.command("month")

@@ -433,3 +433,25 @@ def test_chinese_wraps_by_display_width_and_typesetting_rules(text: str, size: i
 
     assert wrap(text, size) == lines
     assert all(display_width(line) <= size for line in lines)
+
+
+def test_the_chart_names_the_months_labels_each_point_and_notes_a_grown_base() -> None:
+    from decimal import Decimal
+
+    from projections.reports.month import chart_figure
+
+    series = [(0, 10000), (2500, 10000), (2500, 10000), (2500, 15000), (3000, 15000), (3000, 15000)]
+    curve = [Decimal(m * 100) / 12 for m in range(1, 13)]
+    fig = chart_figure(2024, 6, series, curve, "福州市鼓楼区工业和信息化局")
+    ax = fig.axes[0]
+    assert ax.get_title() == "福州市鼓楼区工业和信息化局\n2024 年 1–6 月累计执行率与序时进度（截至 6 月末）"
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["0.00%", "25.00%", "25.00%", "16.67%", "20.00%", "20.00%"]
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["1月", "2月"]
+    assert ax.get_ylabel() == "累计执行率（%）"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["累计执行率", "序时进度"]
+    notes = [t.get_text() for t in fig.texts]
+    assert len(notes) == 1 and notes[0].startswith("注：4 月新下达（追加）指标")
+    assert ax.title.get_fontfamily()[0].startswith("Noto Sans CJK")
+    flat = chart_figure(2024, 3, series[:3], curve, "局")
+    assert flat.texts == []
