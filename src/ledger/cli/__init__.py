@@ -267,11 +267,7 @@ def cli(ctx: click.Context, db: str | None, fmt: str, actor: str | None) -> None
 @click.argument("names", nargs=-1, metavar="[命令]...")
 @click.pass_context
 def help_command(ctx: click.Context, names: tuple[str, ...]) -> None:
-    """显示帮助（全部命令，或一个命令的用法）。
-
-    \b
-    示例：ledger help report month
-    """
+    """显示帮助（全部命令，或一个命令的用法）。"""
     parent = ctx.find_root()
     command: click.Command = parent.command
     for name in names:
