@@ -455,3 +455,20 @@ def test_the_chart_names_the_months_labels_each_point_and_notes_a_grown_base() -
     assert ax.title.get_fontfamily()[0].startswith("Noto Sans CJK")
     flat = chart_figure(2024, 3, series[:3], curve, "局")
     assert flat.texts == []
+
+
+def test_without_a_chinese_font_the_chart_is_refused_before_any_work(
+    office: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from matplotlib import font_manager
+
+    monkeypatch.setitem(sys.modules, "noto_cjk_sans_otc", None)  # the package is not installed
+    latin = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name and "WenQuanYi" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", latin)
+    chart = tmp_path / "june.png"
+    result = invoke(office, "report", "month", "153001", "2024-06", "--chart", str(chart))
+    assert result.exit_code == 1
+    assert "画图需要中文字体" in result.output and "noto-cjk-sans-otc" in result.output
+    assert not chart.exists() and "项目执行进度" not in result.output
