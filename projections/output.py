@@ -8,17 +8,23 @@ renderers never compute: every figure arrives rounded once, from exact 分.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
 
+from ledger.cli.zh import wrap
+
 FORMATS = ("table", "csv", "json", "xlsx", "md")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -40,10 +46,16 @@ class Report:
     sheets: list[Sheet]
     subtitle: str = ""
     data: Any = None  # overrides the JSON form of the whole report
+    #: the spreadsheet's title block: 单位 and 期间 (else taken from ``data``'s unit and year)
+    unit: str = ""
+    period: str = ""
+    money_unit: str = "万元"
 
 
 def width(text: str) -> int:
     """Display width on a terminal: CJK characters take two columns."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -72,25 +84,110 @@ def inert(cell: Any) -> Any:
     return cell
 
 
-def render_table(report: Report) -> str:
+#: a terminal the tables fit by default (``--wide`` prints them at full width)
+TERMINAL_COLUMNS = 100
+#: a long text column is never wrapped narrower than this, and a text this short never wraps
+NARROWEST = 10
+SHORT = 16
+GAP = "  "
+
+
+def numeric_columns(sheet: Sheet) -> list[bool]:
+    """Which columns hold figures (right-aligned, numbers in a spreadsheet).
+
+    A column of amounts, rates or day counts: every filled cell a number, and either one
+    with decimals or a heading that counts (天, 笔). Codes (科目编码 215, 2150805) and
+    years are text: they are read left to right, never summed.
+    """
+    flags: list[bool] = []
+    for i, heading in enumerate(sheet.columns):
+        cells = [str(row[i]) for row in sheet.rows if i < len(row) and str(row[i]) not in ("", "—")]
+        counts = "天" in heading or "笔" in heading or heading.endswith("数")
+        flags.append(
+            bool(cells) and all(_is_number(c) for c in cells) and (counts or any("." in c for c in cells))
+        )
+    return flags
+
+
+def wrap_cell(text: str, size: int) -> list[str]:
+    """``text`` cut into lines of at most ``size`` display columns (see :func:`ledger.cli.zh.wrap`)."""
+    if "\n" not in text and width(text) <= size:
+        return [text]
+    return wrap(text, size)
+
+
+def floors(headings: list[str], cells: list[list[str]], numeric: list[bool]) -> list[list[int]]:
+    """How narrow each column may become, first gently, then as far as it takes.
+
+    First only headings wider than their column's cells wrap (down to 8 columns). Then a
+    figure never wraps, nor a short text (an id, a payee, a 小计 label, up to ``SHORT``
+    columns); a long name wraps down to ``NARROWEST``. If the table is still too wide, every text wraps down to ``NARROWEST``
+    (or 6 columns), after headings over figures have wrapped down to the figures' width.
+    """
+    headings_first, gentle, headings_wrap, firm = [], [], [], []
+    for i, heading in enumerate(headings):
+        sizes = [width(r[i]) for r in cells]
+        natural = max([width(heading), *sizes])
+        headings_first.append(max([min(width(heading), 8), *sizes]))
+        if numeric[i]:
+            gentle.append(max([min(width(heading), 8), *sizes]))
+            headings_wrap.append(max([min(width(heading), 6), *sizes]))
+            firm.append(max([4, *sizes]))
+        else:
+            gentle.append(min(natural, max([NARROWEST, *(w for w in sizes if w <= SHORT)])))
+            headings_wrap.append(gentle[-1])
+            firm.append(min(natural, 6))
+    return [headings_first, gentle, headings_wrap, firm]
+
+
+def fit_widths(sizes: list[int], least: list[int], columns: int) -> list[int]:
+    """Narrow the widest columns, never below ``least``, until the table fits ``columns``."""
+    sizes = list(sizes)
+    while True:
+        excess = sum(sizes) + len(GAP) * (len(sizes) - 1) - columns
+        shrinkable = [i for i, s in enumerate(sizes) if s > least[i]]
+        if excess <= 0 or not shrinkable:
+            return sizes
+        widest = max(shrinkable, key=lambda i: sizes[i])
+        sizes[widest] -= 1
+
+
+def render_table(report: Report, *, wide: bool = False, columns: int = TERMINAL_COLUMNS) -> str:
+    """Columns aligned by display width; long text wraps so the table fits ``columns`` unless ``wide``."""
     out = [report.title]
     if report.subtitle:
         out.append(report.subtitle)
     for sheet in report.sheets:
-        cells = [[str(c) for c in row] for row in sheet.rows]
-        sizes = [width(h) for h in sheet.columns]
-        for row in cells:
-            for i, c in enumerate(row):
-                sizes[i] = max(sizes[i], width(c))
+        count = len(sheet.columns)
+        cells = [[str(c) for c in row] + [""] * (count - len(row)) for row in sheet.rows]
+        numeric = numeric_columns(sheet)
+        sizes = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(sheet.columns)]
+        if not wide:
+            for least in floors(sheet.columns, cells, numeric):
+                sizes = fit_widths(sizes, least, columns)
         out.append("")
         if sheet.title and sheet.title != report.title:
             out.append(sheet.title)
-        out.append("  ".join(_pad(h, sizes[i], False) for i, h in enumerate(sheet.columns)))
-        out.append("  ".join("-" * s for s in sizes))
+        out.extend(_table_lines(sheet.columns, sizes, [False] * count))
+        out.append(GAP.join("-" * s for s in sizes))
         for row in cells:
-            out.append("  ".join(_pad(c, sizes[i], _is_number(c)) for i, c in enumerate(row)).rstrip())
-        out.extend(sheet.notes)
+            out.extend(
+                _table_lines(row, sizes, [n and _is_number(c) for n, c in zip(numeric, row, strict=True)])
+            )
+        for note in sheet.notes:
+            out.extend([note] if wide else wrap_cell(note, columns))
     return "\n".join(out) + "\n"
+
+
+def _table_lines(row: list[str], sizes: list[int], right: list[bool]) -> list[str]:
+    wrapped = [wrap_cell(c, s) for c, s in zip(row, sizes, strict=True)]
+    height = max(len(w) for w in wrapped)
+    return [
+        GAP.join(
+            _pad(w[k] if k < len(w) else "", s, r) for w, s, r in zip(wrapped, sizes, right, strict=True)
+        ).rstrip()
+        for k in range(height)
+    ]
 
 
 def render_md(report: Report) -> str:
@@ -144,7 +241,6 @@ def render_json(report: Report) -> str:
 
 def write_xlsx(report: Report, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
@@ -152,26 +248,87 @@ def write_xlsx(report: Report, path: Path | BinaryIO) -> None:
     for sheet in report.sheets:
         name = _sheet_name(sheet.title or report.title, used)
         ws = book.create_sheet(name)
-        ws.append([inert(sheet.title or report.title)])
-        ws["A1"].font = Font(bold=True)
+        header_row = xlsx_title_block(ws, report, sheet)
         ws.append([inert(c) for c in sheet.columns])
+        numeric = numeric_columns(sheet)
         for row in sheet.rows:
-            ws.append([_cell_value(c) for c in row])
+            ws.append([_cell_value(c, n) for c, n in zip(row, numeric, strict=False)])
         for note in sheet.notes:
             ws.append([inert(note)])
-        for i, heading in enumerate(sheet.columns, start=1):
-            letter = ws.cell(row=2, column=i).column_letter
-            longest = max([width(str(heading))] + [width(str(r[i - 1])) for r in sheet.rows if i <= len(r)])
-            ws.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
+        xlsx_format(ws, sheet, header_row, numeric)
     book.save(path)
 
 
-def _cell_value(cell: Any) -> Any:
-    """Numbers stay numbers in a spreadsheet (as exact decimals), text stays text, never a formula."""
-    from decimal import Decimal
+def title_block(report: Report) -> list[str]:
+    """The lines above a spreadsheet's table: 单位, 期间 and 金额单位, as an office files them."""
+    data = report.data if isinstance(report.data, dict) else {}
+    unit = report.unit or str(data.get("unit") or "全部单位")
+    period = report.period or (f"{data['year']} 年度" if data.get("year") else "")
+    lines = [f"单位：{unit}"]
+    if period:
+        lines.append(f"期间：{period}")
+    if report.subtitle and not report.subtitle.startswith("单位："):
+        lines.append(report.subtitle)
+    lines.append(f"金额单位：{report.money_unit}")
+    return lines
 
-    if isinstance(cell, str) and _is_number(cell) and "%" not in cell:
-        return Decimal(cell.replace(",", ""))
+
+def xlsx_title_block(ws: Any, report: Report, sheet: Sheet) -> int:
+    """Write the title and the title block; returns the row the column headings go in."""
+    from openpyxl.styles import Font
+
+    ws.append([inert(sheet.title or report.title)])
+    ws["A1"].font = Font(bold=True, size=14)
+    for line in title_block(report):
+        ws.append([inert(line)])
+    return int(ws.max_row) + 1
+
+
+def xlsx_format(ws: Any, sheet: Sheet, header_row: int, numeric: list[bool]) -> None:
+    """Bold frozen headings, ``#,##0.00`` figures, codes kept as text, real dates, column widths."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for cell in ws[header_row]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    last = header_row + len(sheet.rows)
+    for row in ws.iter_rows(min_row=header_row + 1, max_row=last):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(cell.value, int):
+                cell.number_format = "0"
+            elif isinstance(cell.value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif isinstance(cell.value, str):
+                cell.number_format = "@"  # codes such as 2150805 or 001 stay text
+    for i, heading in enumerate(sheet.columns, start=1):
+        letter = ws.cell(row=header_row, column=i).column_letter
+        longest = max([width(str(heading))] + [width(str(r[i - 1])) for r in sheet.rows if i <= len(r)])
+        ws.column_dimensions[letter].width = min(max(longest + 2, 10), 50)
+        if longest + 2 > 50:
+            for (cell,) in ws.iter_rows(min_row=header_row + 1, max_row=last, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell_value(cell: Any, numeric: bool = True) -> Any:
+    """Figures become numbers (exact decimals; day counts integers), dates dates; text stays
+    text, and never a formula."""
+    if not isinstance(cell, str):
+        return cell
+    if numeric and _is_number(cell) and "%" not in cell:
+        try:
+            number = Decimal(cell.replace(",", ""))
+        except InvalidOperation:
+            return cell
+        return int(number) if "." not in cell else number
+    if DATE.fullmatch(cell):
+        try:
+            return dt.date.fromisoformat(cell)
+        except ValueError:
+            return inert(cell)
     return inert(cell)
 
 
@@ -185,10 +342,36 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+def _option(key: str) -> Any:
+    """A value ``--wide`` / ``--encoding`` left on the command's context (see ``report_cli``)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(key) if ctx is not None else None
+
+
+def encode_csv(text: str, encoding: str | None) -> bytes:
+    """CSV bytes for a file: UTF-8 with a BOM (Excel then reads Chinese right), or GBK."""
+    if encoding == "gbk":
+        try:
+            return text.encode("gbk")
+        except UnicodeEncodeError as e:
+            from ledger.errors import MalformedInput
+
+            raise MalformedInput(
+                f"报表含 GBK 无法表示的字符“{e.object[e.start : e.end]}”，未写入文件；请用默认的 --encoding utf-8"
+            ) from None
+    return text.encode("utf-8-sig")
+
+
 def emit(report: Report, fmt: str, output: str | None) -> None:
     """Print or write the report in the chosen format (files by :func:`ledger.cli.params.write_output`)."""
     from ledger.cli.params import write_output
+    from projections.report_cli import ENCODING, WIDE
 
+    encoding = _option(ENCODING)
+    if encoding and fmt != "csv":
+        from ledger.errors import MalformedInput
+
+        raise MalformedInput("--encoding 只用于 CSV（--format csv）")
     if fmt == "xlsx":
         if not output:
             from ledger.errors import MalformedInput
@@ -197,19 +380,24 @@ def emit(report: Report, fmt: str, output: str | None) -> None:
         write_output(output, lambda f: write_xlsx(report, f))
         click.echo(f"已写入 {output}", err=True)
         return
-    text = {
-        "table": render_table,
-        "csv": render_csv,
-        "json": render_json,
-        "md": render_md,
-    }[fmt](report)
+    if fmt == "table":
+        text = render_table(report, wide=bool(_option(WIDE)))
+    else:
+        renderers: dict[str, Callable[[Report], str]] = {
+            "csv": render_csv,
+            "json": render_json,
+            "md": render_md,
+        }
+        text = renderers[fmt](report)
     if output:
-        data = text.encode("utf-8")
+        data = encode_csv(text, encoding) if fmt == "csv" else text.encode("utf-8")
 
         def put(f: BinaryIO) -> None:
             f.write(data)
 
         write_output(output, put)
         click.echo(f"已写入 {output}", err=True)
+    elif fmt == "csv" and encoding == "gbk":
+        click.echo(encode_csv(text, encoding), nl=False)  # bytes go to the binary stream as they are
     else:
         click.echo(text, nl=False)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ledger import hooks
-from ledger.cli import LazyGroup, Session, pass_session
+from ledger.cli import LazyGroup, Session, examples, pass_session, zh
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -23,6 +23,19 @@ REPORTS = {
     "month": "projections.reports.month:month_report",
     "final-accounts": "projections.reports.final_accounts:final_accounts",
     "balances": "projections.reports.balances:balances",
+}
+EXAMPLES = {
+    "report execution": "ledger report execution 153001 2024 --format xlsx --output 执行情况.xlsx",
+    "report backlog": "ledger report backlog 153001 --older-than 30",
+    "report month": "ledger report month 153001 2024-05 --chart 2024-05.png",
+    "report final-accounts": "ledger report final-accounts 153001 2024 --table 公开06",
+    "report balances": "ledger report balances 153001 2024",
+    "reconcile": "ledger reconcile 153001 2024 --published data/guloo-2024/published.json",
+    "verify": "ledger verify",
+    "export": "ledger export 备份-2024-12-31.jsonl",
+    "restore": "ledger --db 新账簿.db restore 备份-2024-12-31.jsonl",
+    "projections status": "ledger projections status",
+    "projections rebuild": "ledger projections rebuild movements",
 }
 ROOT = {
     "reconcile": "projections.reports.reconcile:reconcile",
@@ -74,8 +87,11 @@ def projections_status(session: Session) -> None:
 
     rows = runner.status(session.ledger())
     text = "\n".join(
-        [f"{'读模型':<12}{'已处理':>10}{'日志末尾':>10}{'落后':>8}"]
-        + [f"{r.name:<15}{r.position:>10}{r.log_position:>12}{r.behind:>10}" for r in rows]
+        zh.aligned(
+            ["读模型", "已处理", "日志末尾", "落后"],
+            [[r.name, str(r.position), str(r.log_position), str(r.behind)] for r in rows],
+            right=frozenset({1, 2, 3}),
+        )
     )
     session.emit(
         text,
@@ -125,6 +141,7 @@ def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
 
 def register(group: click.Group) -> None:
     """Add the report and projection commands to the root group, and the hooks."""
+    examples.add(EXAMPLES)
     if _init not in hooks.on_init:
         hooks.on_init.append(_init)
         hooks.after_write.append(_after_write)

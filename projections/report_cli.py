@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session
-from ledger.cli.params import DATE, OUTPUT_FILE, Choice, _Type, force_option
+from ledger.cli.params import DATE, OUTPUT_FILE, YEAR, Choice, _Type, force_option
 from ledger.errors import MalformedInput
 from ledger.storage import Store
 from projections import runner
@@ -34,8 +35,37 @@ class InstantType(_Type):
 INSTANT = InstantType()
 
 
+#: where ``--wide`` and ``--encoding`` leave their values for :func:`projections.output.emit`
+WIDE = "ledger.wide"
+ENCODING = "ledger.encoding"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value:
+            ctx.meta[key] = value
+
+    return callback
+
+
 def report_options(func: F) -> F:
-    """--format, --output (with --force), --as-of and --known-at, shared by every report."""
+    """--format, --output (with --force), --wide, --encoding, --as-of and --known-at, shared by every report."""
+    func = click.option(
+        "--encoding",
+        type=Choice(["utf-8", "gbk"]),
+        default=None,
+        expose_value=False,
+        callback=_remember(ENCODING),
+        help="CSV 文件的编码：utf-8（默认，带 BOM，Excel 可直接打开）或 gbk（旧版 Excel、WPS）。",
+    )(func)
+    func = click.option(
+        "--wide",
+        is_flag=True,
+        default=False,
+        expose_value=False,
+        callback=_remember(WIDE),
+        help="表格按全宽打印，长名称不折行（默认折行以适合 100 列的终端）。",
+    )(func)
     func = click.option(
         "--known-at",
         type=INSTANT,
@@ -65,6 +95,28 @@ def report_options(func: F) -> F:
         help="table（默认）、csv、json、xlsx 或 md。",
     )(func)
     return func
+
+
+def unit_and_year(func: F) -> F:
+    """``[UNIT] [YEAR]`` as arguments, as every other report takes them, beside ``--unit`` / ``--year``.
+
+    ``ledger report execution 153001 2024`` and ``… --unit 153001 --year 2024`` are the
+    same report; naming a unit or a year both ways, differently, is refused.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, unit_arg: str | None = None, year_arg: int | None = None, **kwargs: Any) -> Any:
+        for key, given, label in (("unit", unit_arg, "单位"), ("year", year_arg, "年度")):
+            if given is None:
+                continue
+            if kwargs.get(key) not in (None, given):
+                raise MalformedInput(f"{label}写了两次且不一致：{given} 与 --{key} {kwargs[key]}；请只写一处")
+            kwargs[key] = given
+        return func(*args, **kwargs)
+
+    wrapper = click.argument("year_arg", type=YEAR, required=False, metavar="[YEAR]")(wrapper)
+    wrapper = click.argument("unit_arg", required=False, metavar="[UNIT]")(wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 def cutoff(as_of: dt.date | None, known_at: dt.datetime | None) -> Cutoff:

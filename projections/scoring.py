@@ -47,6 +47,13 @@ def check_rule(rule: str) -> str:
     return rule
 
 
+def describe(rule: str) -> str:
+    """The rule in a clerk's words, for a report's footer."""
+    if rule == "proportional":
+        return "按执行率比例计分（执行率 × 10 分，执行率超过 100% 按 100% 计）"
+    return f"执行率达到 {_threshold(rule).normalize():f}% 得满分 10 分，未达到的按执行率比例计分"
+
+
 def default_rule() -> str:
     """The rule in force: ``LEDGER_SCORE_RULE`` or the Ministry default, proportional."""
     import os

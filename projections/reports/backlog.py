@@ -21,7 +21,7 @@ from ledger.money import wan
 from projections.directory import projects
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, OpenPayment, open_payments, project_years
-from projections.report_cli import cutoff, output_format, reading, report_options
+from projections.report_cli import cutoff, output_format, reading, report_options, unit_and_year
 from projections.reports.execution import check_unit, default_year
 
 
@@ -123,6 +123,7 @@ def backlog_sheets(
 @click.option("--year", type=YEAR, default=None, help="财政年度（默认：所有年度尚未拨付的支付）。")
 @click.option("--older-than", type=DAYS, default=None, metavar="DAYS", help="只列出账龄超过 DAYS 天的支付。")
 @report_options
+@unit_and_year
 @pass_session
 def backlog(
     session: Session,

@@ -28,7 +28,7 @@ from projections.directory import projects, units
 from projections.movements import movements
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, ProjectYear, project_years
-from projections.report_cli import cutoff, output_format, reading, report_options
+from projections.report_cli import cutoff, output_format, reading, report_options, unit_and_year
 
 COLUMNS = [
     "项目",
@@ -133,11 +133,18 @@ def totals_row(label: str, lines: list[ProjectYear]) -> list[Any]:
 @click.option(
     "--function", "function_prefix", default="", help="只看此功能分类科目（类/款/项前缀），如 21508。"
 )
-@click.option("--fund", type=Choice([f.value for f in Fund]), default=None, help="只看此资金来源。")
+@click.option(
+    "--fund",
+    type=Choice([f.value for f in Fund]),
+    default=None,
+    metavar="资金来源",
+    help="只看此资金来源：" + "、".join(f.value for f in Fund) + "。",
+)
 @click.option(
     "--score-rule", default=None, help="得分规则：proportional（默认，按执行率比例）或 threshold[:N]。"
 )
 @report_options
+@unit_and_year
 @pass_session
 def execution(
     session: Session,
@@ -205,7 +212,8 @@ def execution(
     if len(by_unit) > 1:
         total = totals_row("总计", lines)
         rows.append(total + [""] * (len(columns) - len(total)))
-    notes = [f"得分规则：{'记录的认定得分优先，其次' if override else ''}{rule}（分值 10）。金额单位：万元。"]
+    rule_text = scoring.describe(rule)
+    notes = [f"得分规则：{'已人工认定得分的项目以认定为准，其余' if override else ''}{rule_text}。金额单位：万元。"]
     title = f"{year} 年预算执行情况" + (f"（{unit}）" if unit else "（全部单位）")
     subtitle = cut.describe()
     data = {

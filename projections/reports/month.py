@@ -100,44 +100,103 @@ def monthly_cumulative(
     return out
 
 
-def draw_chart(
-    path: str, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], title: str
-) -> None:
+#: families matplotlib may find installed when the font package is not there
+INSTALLED_CJK = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK",
+    "Source Han Sans",
+    "WenQuanYi",
+    "SimHei",
+    "Droid Sans Fallback",
+)
+
+
+def chinese_font() -> str:
+    """The family the chart is drawn in: the Noto Sans CJK of the ``reports`` extra, else an installed one.
+
+    The font package (``noto-cjk-sans-otc``, SIL Open Font License) ships the TTC file; it is
+    registered with matplotlib's font manager here, at draw time, so a fresh install draws
+    Chinese labels without a system font.
+    """
+    from matplotlib import font_manager
+
+    try:
+        import noto_cjk_sans_otc
+
+        font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
+    except (ImportError, OSError, RuntimeError):
+        pass
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for wanted in INSTALLED_CJK:
+        found = sorted(n for n in names if n.startswith(wanted))
+        if found:
+            return found[0]
+    from ledger.errors import NotFound
+
+    raise NotFound(
+        "画图需要中文字体：请安装 reports 附加依赖（pip install 'ledger[reports]'，其中含 noto-cjk-sans-otc），"
+        "或安装系统字体 fonts-noto-cjk。报表未画图。"
+    )
+
+
+def enlarged_months(series: list[tuple[int, int]]) -> list[int]:
+    """Months (from February) whose quota at month end exceeds the month before: the base grew."""
+    return [m for m in range(2, len(series) + 1) if series[m - 1][1] > series[m - 2][1]]
+
+
+def chart_figure(
+    year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str
+) -> Any:
+    """Cumulative execution month by month against the curve, in Chinese, each point labelled in %."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    cjk = [
-        f.name
-        for f in font_manager.fontManager.ttflist
-        if any(
-            k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "Source Han", "SimHei", "Droid Sans Fallback")
-        )
-    ]
-    if cjk:
-        plt.rcParams["font.family"] = cjk[0]
-        labels = ("累计执行率", "序时进度", "月份", "%")
-    else:
-        labels = ("cumulative execution", "time-proportional target", "month", "%")
-        title = f"{year}-{month:02d} execution vs. target"
+    family = chinese_font()
     months = list(range(1, month + 1))
     rates = [float(Decimal(percent(p, q))) for p, q in series]
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    ax.plot(months, rates, marker="o", label=labels[0])
-    ax.plot(range(1, 13), [float(c) for c in curve], linestyle="--", label=labels[1])
-    ax.set_xticks(range(1, 13))
-    ax.set_xlim(0.5, 12.5)
-    ax.set_ylim(0, max(100.0, *rates) * 1.05)
-    ax.set_xlabel(labels[2])
-    ax.set_ylabel(labels[3])
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
+    with plt.rc_context({"font.family": family, "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(9, 5), dpi=100)
+        ax.plot(months, rates, marker="o", label="累计执行率")
+        ax.plot(range(1, 13), [float(c) for c in curve], linestyle="--", color="gray", label="序时进度")
+        for m, r in zip(months, rates, strict=True):
+            ax.annotate(
+                f"{r:.2f}%", (m, r), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8
+            )
+        ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)])
+        ax.set_xlim(0.5, 12.5)
+        ax.set_ylim(0, max(100.0, *rates) * 1.1)
+        ax.set_xlabel("月份")
+        ax.set_ylabel("累计执行率（%）")
+        ax.set_title(f"{name}\n{year} 年 1–{month} 月累计执行率与序时进度（截至 {month} 月末）")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left")
+        grown = enlarged_months(series)
+        if grown:
+            fig.text(
+                0.01,
+                0.01,
+                f"注：{'、'.join(f'{m} 月' for m in grown)}新下达（追加）指标，"
+                "当月起执行率以增加后的全年预算数为分母，折线可能因此回落。",
+                fontsize=8,
+            )
+            fig.tight_layout(rect=(0, 0.04, 1, 1))
+        else:
+            fig.tight_layout()
+    return fig
+
+
+def draw_chart(
+    path: str, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str
+) -> None:
+    """The chart as a PNG file, written safely (never the store, an existing file only with --force)."""
+    from matplotlib import pyplot as plt
+
+    fig = chart_figure(year, month, series, curve, name)
     try:
-        write_output(path, lambda f: fig.savefig(f, format="png"))
+        with plt.rc_context({"font.family": fig.axes[0].title.get_fontfamily()}):
+            write_output(path, lambda f: fig.savefig(f, format="png"))
     finally:
         plt.close(fig)
 
@@ -173,6 +232,8 @@ def month_report(
     year, month = calendar.parse_month(month_text)
     if chart is not None and Path(chart).suffix.lower() != ".png":
         raise MalformedInput("--chart 的文件名应以 .png 结尾")
+    if chart is not None:
+        chinese_font()  # no Chinese font: say so before any work, never draw boxes
     fmt = output_format(session, fmt, output)
     month_end = calendar.month_end(year, month)
     cut = Cutoff(as_of or month_end, known_at)
@@ -232,18 +293,24 @@ def month_report(
             warnings.append(
                 ["年底未执行", ref, line.name, f"未执行 {wan(line.quota - line.paid)} 万元，年终将结转或收回"]
             )
+    # held too long: one line per project — the payments themselves are listed once, in the backlog below
+    overdue: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for p in backlog_data["payments"]:
         if p["held"] and p["held_on"]:
             days = ((cut.as_of or month_end) - dt.date.fromisoformat(p["held_on"])).days
             if days > held_days:
-                warnings.append(
-                    [
-                        "暂缓超期",
-                        p["project"],
-                        p["payee"],
-                        f"支付 {p['payment']} {wan(p['amount_fen'])} 万元已暂缓 {days} 天（{p['hold_reason']}）",
-                    ]
-                )
+                overdue[p["project"]].append((p["amount_fen"], days))
+    names = {f"{x.unit}/{x.code}": x.name for x in lines}
+    for ref, held in sorted(overdue.items()):
+        warnings.append(
+            [
+                "暂缓超期",
+                ref,
+                names.get(ref, ""),
+                f"{len(held)} 笔共 {wan(sum(a for a, _ in held))} 万元暂缓超过 {held_days} 天"
+                f"（最长 {max(d for _, d in held)} 天），明细见“已申请未拨付”",
+            ]
+        )
     total_quota = sum(x.quota for x in lines)
     total_paid = sum(x.paid for x in lines)
     total_rate = percent(total_paid, total_quota)
@@ -302,11 +369,11 @@ def month_report(
             ["科目编码", "科目名称", "全年预算数", "本月执行", "累计执行", "累计执行率", "差额（百分点）"],
             code_rows,
         ),
-        Sheet("预警", ["类型", "项目", "名称/收款人", "说明"], warnings or [["—", "", "", "无预警"]]),
+        Sheet("预警", ["类型", "项目", "项目名称", "说明"], warnings or [["—", "", "", "无预警"]]),
         *backlog,
     ]
     if chart is not None:
-        draw_chart(chart, year, month, series, curve, f"{name} {year} 年累计执行率与序时进度")
+        draw_chart(chart, year, month, series, curve, name)
         click.echo(f"已画图 {chart}", err=True)
     data = {
         "unit": unit,
@@ -326,6 +393,8 @@ def month_report(
             sheets,
             subtitle=f"单位：{name}（{unit}）    金额单位：万元",
             data=data,
+            unit=f"{name}（{unit}）",
+            period=f"{year} 年 1–{month} 月（截至 {cut.as_of or month_end}）",
         ),
         fmt,
         output,

@@ -95,7 +95,7 @@ def test_a_finance_bureau_year_reproduces_its_hand_computed_final_accounts(run: 
     for address, value in EXPECTED.items():
         assert cells.get(address, "0.00") == value, address
 
-    printed = ok(run, "report", "final-accounts", UNIT, "2024", "--table", "公开03")
+    printed = ok(run, "report", "final-accounts", UNIT, "2024", "--table", "公开03", "--wide")  # names whole
     for name in (
         "机关事业单位基本养老保险缴费支出",
         "行政单位医疗",

@@ -119,5 +119,7 @@ def test_csv_and_xlsx_cells_are_never_formulas(tmp_path: Path) -> None:
     ws = load_workbook(path).active
     assert ws is not None
     assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    assert ws["B3"].data_type == "n" and str(ws["B3"].value) == "-1234.56"  # a number, not text
-    assert ws["A1"].value == "'=表" and ws["A3"].value == "'=1+1"
+    heading = next(r for r in ws.iter_rows() if r[0].value == "'=列")[0].row
+    first = ws.cell(row=heading + 1, column=2)
+    assert first.data_type == "n" and str(first.value) == "-1234.56"  # a number, not text
+    assert ws["A1"].value == "'=表" and ws.cell(row=heading + 1, column=1).value == "'=1+1"

@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ledger import hooks
+from ledger.cli import examples, zh
 from ledger.errors import LedgerError, MalformedInput
 from ledger.storage import Store, parse_url
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
+
+zh.install()  # click's own words in Chinese, before any command is declared
 
 
 @dataclass
@@ -132,7 +135,42 @@ class LazyGroup(click.Group):
 
             module, _, attribute = self.lazy[cmd_name].partition(":")
             self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
-        return super().get_command(ctx, cmd_name)
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            finish(command, " ".join([*ctx.command_path.split()[1:], cmd_name]))
+        return command
+
+
+def _set_format(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    session = ctx.find_object(Session)
+    if value is not None and session is not None:
+        session.fmt = value
+
+
+def finish(command: click.Command, path: str) -> None:
+    """What every command gets as it is loaded: its example, and ``--format`` after it.
+
+    ``--format`` may follow the command as well as precede it (``ledger history P1
+    --format json``, ``ledger report --format json month …``): reports declare their own
+    (with csv, xlsx and md); every other command and group gets one that sets the
+    session's format.
+    """
+    examples.attach(command, path)
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            finish(sub, f"{path} {name}")
+    if any("--format" in p.opts for p in command.params if isinstance(p, click.Option)):
+        return
+    command.params.append(
+        click.Option(
+            ["--format", "fmt_after"],
+            type=click.Choice(["table", "json"]),
+            default=None,
+            expose_value=False,
+            callback=_set_format,
+            help="输出格式：table（表格，默认）或 json；写在命令前后均可。",
+        )
+    )
 
 
 class LedgerGroup(LazyGroup):
@@ -153,11 +191,14 @@ class LedgerGroup(LazyGroup):
             sys.exit(1)
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
+        except click.exceptions.NoArgsIsHelpError as e:
+            click.echo(e.ctx.get_help())  # `ledger` or `ledger payment` alone: the help, not an error
+            sys.exit(0)
         except click.ClickException as e:
             ctx = getattr(e, "ctx", None)
             _say(f"错误：{_usage_message(e)}")
             if ctx is not None and isinstance(e, click.UsageError):
-                _say(f"用法：{ctx.get_usage().removeprefix('Usage: ')}")
+                _say(ctx.get_usage())  # click's usage, in Chinese, begins 用法：
             sys.exit(2)
         except LedgerError as e:
             _say(f"错误：{e.message}")
@@ -200,6 +241,7 @@ COMMANDS = {
 
 
 @click.group(
+    "ledger",
     cls=LedgerGroup,
     lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -236,6 +278,23 @@ def cli(ctx: click.Context, db: str | None, fmt: str, actor: str | None) -> None
     ctx.call_on_close(session.close)
 
 
+@cli.command("help")
+@click.argument("names", nargs=-1, metavar="[命令]...")
+@click.pass_context
+def help_command(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """显示帮助（全部命令，或一个命令的用法）。"""
+    parent = ctx.find_root()
+    command: click.Command = parent.command
+    for name in names:
+        found = command.get_command(parent, name) if isinstance(command, click.Group) else None
+        if found is None:
+            where = parent.command_path
+            raise click.UsageError(f"没有命令“{name}”（在“{where}”下）；用 {where} --help 查看可用的命令。", parent)
+        parent = found.make_context(name, [], parent=parent, resilient_parsing=True)
+        command = found
+    click.echo(parent.get_help())
+
+
 def _load_plugins() -> None:
     for ep in entry_points(group="ledger.plugins"):
         plugin = ep.load()
@@ -245,25 +304,30 @@ def _load_plugins() -> None:
 _load_plugins()
 
 
-#: click's own (untranslated) words for a command name it does not know
-NO_SUCH_COMMAND = re.compile(r"No such command '(.*)'\.")
+#: click's words (in Chinese, see zh.py) for a command name it does not know
+NO_SUCH_COMMAND = re.compile(r"没有命令“(.*)”。")
+
+
+#: click puts a parameter's name in 'quotes'; a Chinese message names it bare
+QUOTE = "'"
 
 
 def _usage_message(e: click.ClickException) -> str:
     if isinstance(e, click.MissingParameter):
-        missing = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
+        missing = e.param.get_error_hint(e.ctx).replace(QUOTE, "") if e.param is not None and e.ctx is not None else ""
         helptext = getattr(e.param, "help", None) or ""
         return f"缺少必填的参数 {missing}" + (f"（{helptext}）" if helptext else "")
     if isinstance(e, click.BadParameter):
         hint: str | None = e.param_hint if isinstance(e.param_hint, str) else None
         if hint is None and e.param is not None:
             hint = e.param.get_error_hint(e.ctx) if e.ctx else e.param.name
-        return f"参数 {hint or ''} 无效：{e.message}"
+        return f"参数 {(hint or '').replace(QUOTE, '')} 无效：{e.message}"
     if isinstance(e, click.NoSuchOption):
         name = e.option_name
         if name[1:2].isdigit() or name[1:2] in ("０１２３４５６７８９"):
             return f"金额“{name}”不能为负数：退款、调减请用 payment refund、appropriation reduce"
-        return f"没有这个选项：{name}。用 --help 查看可用选项。"
+        close = f"您是不是要用 {'、'.join(sorted(e.possibilities))}？" if e.possibilities else ""
+        return f"没有这个选项：{name}。{close}用 --help 查看可用选项。"
     if isinstance(e, click.UsageError):
         unknown = NO_SUCH_COMMAND.fullmatch(e.message)
         if unknown and e.ctx is not None and isinstance(e.ctx.command, click.Group):

@@ -69,33 +69,72 @@ def describe_unit_event(event: Any) -> dict[str, Any]:
     return row
 
 
-def _unit_line(row: dict[str, Any]) -> str:
-    parts = [
-        f"#{row['version']:<4}",
+#: the columns of a history, as an auditor reads them
+HEADINGS = ["序号", "业务日期", "记录时间", "记录人", "事项", "金额（元）", "说明"]
+#: the terminal a history fits; the last column (说明) wraps under itself
+COLUMNS = 100
+
+
+def _head(row: dict[str, Any]) -> list[str]:
+    return [
+        f"#{row['version']}",
         row["date"],
-        calendar.local_text(_instant(row["recorded_at"])),
-        f"{row['actor']:<10}",
+        calendar.local_text(_instant(row["recorded_at"]))[:16],  # to the minute; JSON keeps the instant
+        str(row["actor"]),
         row["act"],
     ]
+
+
+def _unit_line(row: dict[str, Any]) -> list[str]:
+    """One event of a unit's stream: the fixed columns, the amount, what else it says."""
+    amount, parts = "", []
     event = row["event"]
     if event == "Registered":
         parts.append(f"{row['code']} {row['name']}（{row['kind']}）")
     elif event == "ProjectListed":
         parts.append(f"项目 {row['code']}")
     elif event in ("OpeningBalanceSet", "BalanceCarried", "OpeningBalanceCorrected"):
-        parts.append(f"{row['year']} 年 {row['fund']} {Amount(row['amount'])} 元")
+        amount = str(Amount(row["amount"]))
+        parts.append(f"{row['year']} 年 {row['fund']}")
     elif event == "IncomeRecorded":
-        parts.append(f"{row['source']} {Amount(row['amount'])} 元（{row['function']}）")
+        amount = str(Amount(row["amount"]))
+        parts.append(f"{row['source']}（{row['function']}）")
     elif event == "CurveSet":
         parts.append(f"{row['year']} 年：{' '.join(row['points'])}")
     elif event == "YearClosed":
         withdrawn = "、".join(row["withdrawn_projects"])
         parts.append(f"{row['year']} 年度" + (f"，收回项目：{withdrawn}" if withdrawn else ""))
     if row.get("doc"):
-        parts.append(f"文号/凭证：{row['doc']}")
+        parts.append(f"{'凭证' if row['event'] == 'PaymentSettled' else '文号'}：{row['doc']}")
     if row.get("reason"):
         parts.append(f"原因：{row['reason']}")
-    return "  ".join(parts)
+    return [*_head(row), amount, "  ".join(parts)]
+
+
+def table(rows: list[list[str]]) -> list[str]:
+    """The history as a table: headings, a ruler, columns padded by display width (CJK counts two).
+
+    The last column takes what is left of a 100-column terminal and wraps under itself.
+    """
+    from ledger.cli.zh import display_width as width
+
+    sizes = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(HEADINGS)]
+    fixed = sum(sizes[:-1]) + 2 * (len(sizes) - 1)
+    sizes[-1] = min(sizes[-1], max(COLUMNS - fixed, 20))
+
+    def pad(text: str, size: int, right: bool = False) -> str:
+        gap = " " * max(size - width(text), 0)
+        return gap + text if right else text + gap
+
+    out = ["  ".join(pad(h, s) for h, s in zip(HEADINGS, sizes, strict=True)).rstrip()]
+    out.append("  ".join("-" * s for s in sizes))
+    indent = " " * fixed
+    for r in rows:
+        cells = [pad(c, s, right=(i == 5)) for i, (c, s) in enumerate(zip(r[:-1], sizes[:-1], strict=True))]
+        first, *more = _wrap_parts(r[-1], sizes[-1])
+        out.append("  ".join([*cells, first]).rstrip())
+        out.extend(indent + line for line in more)
+    return out
 
 
 def describe(event: Any) -> dict[str, Any]:
@@ -133,14 +172,26 @@ def describe(event: Any) -> dict[str, Any]:
     return row
 
 
-def _line(row: dict[str, Any]) -> str:
-    parts = [
-        f"#{row['version']:<4}",
-        row["date"],
-        calendar.local_text(_instant(row["recorded_at"])),
-        f"{row['actor']:<10}",
-        row["act"],
-    ]
+def _wrap_parts(text: str, size: int) -> list[str]:
+    """Wrap a 说明 between its parts (文号、收款人…), cutting inside a part only when it is longer than a line."""
+    from ledger.cli.zh import display_width as width
+    from ledger.cli.zh import wrap
+
+    lines: list[str] = []
+    for part in text.split("  "):
+        joined = f"{lines[-1]}  {part}" if lines else part
+        if lines and width(joined) <= size:
+            lines[-1] = joined
+        elif width(part) <= size:
+            lines.append(part)
+        else:
+            lines.extend(wrap(part, size))
+    return lines or [""]
+
+
+def _line(row: dict[str, Any]) -> list[str]:
+    """One event of a project's stream: the fixed columns, the amount, what else it says."""
+    amount, parts = "", []
     if "number" in row:
         parts.append(f"支付{row['number']}")
     if "corrects" in row:
@@ -150,11 +201,13 @@ def _line(row: dict[str, Any]) -> str:
     if "counterpart" in row:
         parts.append(f"{'调往' if row['event'] == 'QuotaTransferredOut' else '来自'} {row['counterpart']}")
     if "reversed" in row:
-        parts.append(f"冲销 {Amount(row['reversed'])} 元（原支付 {Amount(row['amount'])} 元）")
+        amount = str(Amount(row["reversed"]))
+        parts.append(f"红字冲销（原支付 {Amount(row['amount'])} 元）")
     elif "refund" in row:
-        parts.append(f"退款 {Amount(row['refund'])} 元（原支付 {Amount(row['amount'])} 元）")
-    elif "amount" in row and "reversed" not in row:
-        parts.append(f"{Amount(row['amount'])} 元")
+        amount = str(Amount(row["refund"]))
+        parts.append(f"退款（原支付 {Amount(row['amount'])} 元）")
+    elif "amount" in row:
+        amount = str(Amount(row["amount"]))
     if "payee" in row:
         parts.append(f"收款人：{row['payee']}")
     if row.get("kind"):
@@ -164,10 +217,10 @@ def _line(row: dict[str, Any]) -> str:
     if row.get("detail"):
         parts.append(row["detail"])
     if row.get("doc"):
-        parts.append(f"文号/凭证：{row['doc']}")
+        parts.append(f"{'凭证' if row['event'] == 'PaymentSettled' else '文号'}：{row['doc']}")
     if row.get("reason"):
         parts.append(f"原因：{row['reason']}")
-    return "  ".join(parts)
+    return [*_head(row), amount, "  ".join(parts)]
 
 
 def _instant(text: str) -> Any:
@@ -199,7 +252,7 @@ def history(session: Session, target: str, as_unit: bool) -> None:
             "\n".join(
                 [
                     f"单位 {unit.code} {unit.name}：共 {len(unit_rows)} 个事件",
-                    *(_unit_line(r) for r in unit_rows),
+                    *table([[harmless(c, keep="") for c in _unit_line(r)] for r in unit_rows]),
                 ]
             ),
             {"target": text, "unit": unit.code, "events": unit_rows},
@@ -222,7 +275,12 @@ def history(session: Session, target: str, as_unit: bool) -> None:
     rows = [describe(e) for e in events if number is None or getattr(e, "number", None) == number]
     title = f"支付 {project_ref}/{number}" if number is not None else f"项目 {project_ref} {project.name}"
     session.emit(
-        "\n".join([f"{title}：共 {len(rows)} 个事件", *(harmless(_line(r), keep="") for r in rows)]),
+        "\n".join(
+            [
+                f"{title}：共 {len(rows)} 个事件",
+                *table([[harmless(c, keep="") for c in _line(r)] for r in rows]),
+            ]
+        ),
         {"target": text, "events": rows},
     )
 

@@ -64,7 +64,6 @@ def import_file(
     先检查每一行，任何一行有误都不记录（并列出所有有误的行）；全部无误后一次性记录。
     只按编号去重（指标编号、支付申请编号、支付凭证号或幂等键），不按内容去重；
     跳过的行逐一列出原因。
-    例：ledger import 指标导出.xlsx --profile quota --unit 153001 --dry-run
     """
     from ledger.importer import read_rows, run_import
 

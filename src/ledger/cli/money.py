@@ -121,8 +121,6 @@ def appropriation_reverse(
     session: Session, project: str, doc: str, on: dt.date, reason: str, act: int | None, amount: Amount | None
 ) -> None:
     """红字冲销一笔误录的指标下达：冲销后年初预算数、全年预算数都不再计入它。
-
-    例：ledger appropriation reverse P1 --doc "榕财企（指）[2024]17号" --date 2024-03-15 --reason 重复录入
     """
     ref = _project(session, project)
     version, fen, kind = session.ledger().reverse_appropriation(
@@ -151,8 +149,6 @@ def appropriation_transfer(
     session: Session, source: str, target: str, amount: Amount, on: dt.date, doc: str, reason: str
 ) -> None:
     """指标调剂：把项目 FROM 的指标 AMOUNT 调到同一单位的项目 TO。
-
-    例：ledger appropriation transfer 153001/P1 153001/P2 5万 --date 2024-06-01 --doc 区财调〔2024〕3号 --reason 项目调整
     """
     ledger = session.ledger()
     giver, taker = ledger.resolve_project(source), ledger.resolve_project(target)
@@ -204,8 +200,6 @@ def allocation_reduce(
     session: Session, project: str, amount: Amount, payee: str, on: dt.date, reason: str
 ) -> None:
     """调减分配给收款人的额度 AMOUNT（不得低于已支付和待支付给该收款人的金额）。
-
-    例：ledger allocation reduce P1 5万 --payee 福州某某科技有限公司 --date 2024-04-01 --reason 收款人录错
     """
     ref = _project(session, project)
     session.ledger().reduce_allocation(ref, amount, payee=payee, on=on, reason=reason, actor=session.actor)
@@ -343,8 +337,6 @@ def payment_refund(session: Session, payment: str, amount: Amount, on: dt.date, 
 @pass_session
 def payment_reverse(session: Session, payment: str, on: dt.date, reason: str) -> None:
     """红字冲销一笔已拨付的支付（更正误录，不是退款）：执行数相应减少，历史中保留原记录。
-
-    例：ledger payment reverse 153001/P1/3 --date 2024-05-20 --reason 重复录入
     """
     ref = _payment(session, payment)
     session.ledger().reverse_payment(ref, on=on, reason=reason, actor=session.actor)

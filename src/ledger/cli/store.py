@@ -76,7 +76,6 @@ def codes_add(session: Session, code: str, name: str, kind: str, year: int | Non
     """登记本地财政使用、而科目表中没有的科目 CODE（名称 NAME）。
 
     同一科目、同一名称再次登记不重复记录；已有科目不能另起名称。
-    例：ledger codes add 2089999 其他社会保障和就业支出 --year 2024
     """
     entry = codes.LocalCode(
         codes.CodeKind(kind), year or codes.EVERY_YEAR, codes.check_shape(codes.CodeKind(kind), code), name

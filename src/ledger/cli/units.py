@@ -66,6 +66,7 @@ def unit_add(session: Session, unit: str, name: str, kind: str) -> None:
     "--fund",
     type=Choice([f.value for f in Fund]),
     required=True,
+    metavar="资金性质",
     help="资金性质：一般公共预算、政府性基金预算、国有资本经营预算、非财政拨款或五类非财政收入。",
 )
 @click.option(
@@ -138,7 +139,8 @@ def project_group() -> None:
     type=Choice([f.value for f in Fund]),
     default=Fund.GENERAL.value,
     show_default=True,
-    help="资金来源。",
+    metavar="资金来源",
+    help="资金来源：" + "、".join(f.value for f in Fund) + "。",
 )
 @click.option("--economic", type=ECONOMIC, default=None, help="默认支出经济分类科目。")
 @click.option("--doc", type=DOC, default=None, help="立项或下达文号。")
@@ -210,8 +212,6 @@ def project_amend(
     reason: str | None,
 ) -> None:
     """修改尚无资金往来的项目的名称、类别或功能分类科目。
-
-    例：ledger project amend 153001/P9 --function 2150805 --reason 科目选错
     """
     if name is None and category is None and function is None:
         raise MalformedInput("请用 --name、--category 或 --function 给出要修改的内容。")
@@ -247,8 +247,6 @@ def project_amend(
 @pass_session
 def project_close(session: Session, project: str, reason: str) -> None:
     """撤销没有指标、待支付和分配的项目（如误登记）：此后不再出现在报表中，也不能再记账。
-
-    例：ledger project close 153001/P9 --reason 误登记
     """
     ledger = session.ledger()
     ref = ledger.resolve_project(project)

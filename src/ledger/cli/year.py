@@ -66,7 +66,6 @@ def year_close(
     """结账单位 UNIT 的 YEAR 年度：未支付指标结转（或收回），此后不能再记入该年度。
 
     在终端上先显示预览并请求确认（--yes 跳过）；--dry-run 只预览。
-    例：ledger year close 153001 2024 --withdraw P1 P2 收回 P1、P2 的未支付指标。
     """
     if more and not withdraw:
         raise MalformedInput(f"多余的参数：{' '.join(more)}。要收回指标的项目请写在 --withdraw 之后。")
@@ -118,7 +117,6 @@ def year_reopen(session: Session, unit: str, year: int, reason: str) -> None:
     """反结账：撤回单位 UNIT 最近一次结账（YEAR 年度），该年度重新可以记账。
 
     其后年度已有依赖结转的业务时拒绝，并列出这些业务。
-    例：ledger year reopen 153001 2024 --reason 漏记12月支付
     """
     code = check_unit_code(unit)
     undone = session.ledger().reopen_year(code, year, reason=reason, actor=session.actor)
