@@ -24,14 +24,75 @@ from projections.query import Cutoff
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: the years a report can be asked about; the business dates share the range
+YEARS = range(1900, 3000)
+
+
 class InstantType(_Type):
+    """``--known-at``: a recorded-time bound, its year within :data:`YEARS`."""
+
     name = "时间"
 
     def parse(self, value: str) -> dt.datetime:
-        return calendar.parse_instant(value)
+        s = str(value).strip()
+        year = s[:4]
+        if len(s) > 64 or not (year.isascii() and year.isdigit() and int(year) in YEARS):
+            raise MalformedInput(
+                f"时间“{s[:40]}”无法识别：应为 ISO 格式、年份在 {YEARS[0]}–{YEARS[-1]} 之间，"
+                "如 2024-07-01T09:30:00+08:00 或 2024-07-01"
+            )
+        return calendar.parse_instant(s)
 
 
 INSTANT = InstantType()
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """A report's ``YYYY-MM``, its year within :data:`YEARS`."""
+    year, month = calendar.parse_month(text)
+    if year not in YEARS:
+        raise MalformedInput(
+            f"月份“{str(text).strip()[:20]}”的年份不在 {YEARS[0]}–{YEARS[-1]} 之间：应为 YYYY-MM，如 2024-12"
+        )
+    return year, month
+
+
+class WholeNumberType(_Type):
+    """A whole number of a report option (days, say), its length bounded before ``int()``."""
+
+    def __init__(self, label: str, high: int) -> None:
+        self.name = label
+        self.label = label
+        self.high = high
+
+    def parse(self, value: str) -> int:
+        import unicodedata
+
+        s = unicodedata.normalize("NFKC", value).strip()
+        if not (s.isascii() and s.isdigit() and len(s) <= len(str(self.high)) and int(s) <= self.high):
+            raise MalformedInput(f"{self.label}“{value[:20]}”不对：应为 0 到 {self.high} 之间的整数")
+        return int(s)
+
+
+class PercentType(_Type):
+    """A number of percentage points, 0–100, as written (no exponent, no NaN)."""
+
+    name = "百分点"
+
+    def parse(self, value: str) -> float:
+        import re
+        import unicodedata
+
+        s = unicodedata.normalize("NFKC", value).strip()
+        if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,2})?", s) or float(s) > 100:
+            raise MalformedInput(
+                f"百分点“{value[:20]}”不对：应为 0 到 100 之间的数，最多两位小数，如 10 或 7.5"
+            )
+        return float(s)
+
+
+DAYS = WholeNumberType("天数", 36500)
+PERCENT = PercentType()
 
 
 def report_options(func: F) -> F:

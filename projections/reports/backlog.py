@@ -22,7 +22,7 @@ from ledger.money import wan
 from projections.directory import projects
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, OpenPayment, open_payments, project_years
-from projections.report_cli import cutoff, output_format, reading, report_options
+from projections.report_cli import DAYS, cutoff, output_format, reading, report_options
 from projections.reports.execution import check_unit, default_year
 
 
@@ -122,7 +122,7 @@ def backlog_sheets(
 @click.command("backlog")
 @click.option("--unit", default=None, help="单位编码（默认全部单位）。")
 @click.option("--year", type=YEAR, default=None, help="财政年度（默认：所有年度尚未拨付的支付）。")
-@click.option("--older-than", type=int, default=None, metavar="DAYS", help="只列出账龄超过 DAYS 天的支付。")
+@click.option("--older-than", type=DAYS, default=None, metavar="DAYS", help="只列出账龄超过 DAYS 天的支付。")
 @report_options
 @pass_session
 def backlog(

@@ -30,7 +30,7 @@ from projections.directory import projects, use_local_codes
 from projections.movements import movements
 from projections.output import Report, Sheet, emit
 from projections.query import Cutoff, project_years, unit_name
-from projections.report_cli import output_format, reading, report_options
+from projections.report_cli import DAYS, PERCENT, output_format, parse_month, reading, report_options
 from projections.reports.backlog import backlog_sheets
 from projections.reports.execution import check_unit
 
@@ -143,9 +143,9 @@ def draw_chart(
 @click.argument("unit")
 @click.argument("month_text", metavar="YYYY-MM")
 @click.option(
-    "--behind", type=float, default=10.0, show_default=True, help="落后序时进度超过 N 个百分点时预警。"
+    "--behind", type=PERCENT, default=10.0, show_default=True, help="落后序时进度超过 N 个百分点时预警。"
 )
-@click.option("--held-days", type=int, default=30, show_default=True, help="暂缓超过 N 天的支付预警。")
+@click.option("--held-days", type=DAYS, default=30, show_default=True, help="暂缓超过 N 天的支付预警。")
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -167,7 +167,7 @@ def month_report(
     known_at: dt.datetime | None,
 ) -> None:
     """月度执行进度通报：本月与累计执行、序时进度、预警和积压。"""
-    year, month = calendar.parse_month(month_text)
+    year, month = parse_month(month_text)
     if behind < 0 or held_days < 0:
         raise MalformedInput("--behind 和 --held-days 应为非负数")
     if chart is not None and chart.suffix.lower() != ".png":

@@ -105,3 +105,9 @@ class NotCorrectable(RuleViolation):
 
 class ReopenRefused(RuleViolation):
     """Only the last closed year reopens, and not while the next year has acts that rest on its carry-over."""
+
+
+class StoreUnavailable(LedgerError):
+    """The store must be a ledger this program can read and write now: a regular SQLite
+    file or a reachable PostgreSQL schema, not locked beyond the wait, not damaged, not
+    recorded by a newer program. Nothing is written to a store that is refused."""

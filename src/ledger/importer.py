@@ -588,7 +588,7 @@ def _payment_of(world: _World, f: _Fields) -> tuple[Project, int, str]:
     payment = f.get("payment", "支付编号", required=False).strip()
     if payment:
         head, _, number = payment.rpartition("/")
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit() and 0 < len(number) <= 9 and int(number) > 0):
             raise MalformedInput(f"支付编号“{payment[:40]}”应为 单位/项目编码/序号")
         project = world.project(world.resolve(head))
         project.payment(int(number))

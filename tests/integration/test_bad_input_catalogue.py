@@ -219,6 +219,47 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
     ),
     ("unit code with space", ("unit", "add", "15 3001", "名"), 2, "单位编码"),
     ("actor with newline", ("--actor", "a\nb", "unit", "add", "153002", "名"), 2, "控制字符"),
+    # years outside 1900–2999 and numbers too long for int()
+    ("report month year 0", ("report", "month", "153001", "0000-01"), 2, "年份不在 1900–2999"),
+    ("report month year 9999", ("report", "month", "153001", "9999-12"), 2, "年份不在 1900–2999"),
+    (
+        "known-at year 1",
+        ("report", "month", "153001", "2024-05", "--known-at", "0001-01-01"),
+        2,
+        "年份在 1900–2999",
+    ),
+    (
+        "known-at year 1 with a time",
+        ("report", "execution", "--known-at", "0001-01-01T00:00:00+08:00"),
+        2,
+        "年份在 1900–2999",
+    ),
+    ("known-at 5,000 digits", ("report", "backlog", "--known-at", "9" * 5000), 2, "无法识别"),
+    ("as-of year 1", ("report", "backlog", "--as-of", "0001-01-01"), 2, "1900–2999"),
+    ("payment number of 5,000 digits", ("history", "153001/P1/" + "9" * 5000), 2, "支付编号"),
+    (
+        "settle a payment number of 5,000 digits",
+        ("payment", "settle", "P1/" + "9" * 5000, "--date", "2024-03-05"),
+        2,
+        "支付编号",
+    ),
+    ("unit code of 5,000 digits", ("unit", "add", "1" * 5000, "名"), 2, "单位编码"),
+    (
+        "amount of 5,000 digits",
+        ("allocation", "add", "P1", "9" * 5000, "--payee", "甲", "--date", "2024-03-01"),
+        2,
+        "金额",
+    ),
+    (
+        "held days of 5,000 digits",
+        ("report", "month", "153001", "2024-05", "--held-days", "9" * 5000),
+        2,
+        "天数",
+    ),
+    ("older-than of 5,000 digits", ("report", "backlog", "--older-than", "9" * 5000), 2, "天数"),
+    ("behind as an exponent", ("report", "month", "153001", "2024-05", "--behind", "1e400"), 2, "百分点"),
+    ("behind NaN", ("report", "month", "153001", "2024-05", "--behind", "nan"), 2, "百分点"),
+    ("year of 5,000 digits", ("report", "execution", "--year", "2" * 5000), 2, "年度"),
 ]
 
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ledger import hooks
+from ledger import hooks, settings
 from ledger.errors import LedgerError, MalformedInput
-from ledger.storage import Store, parse_url
+from ledger.storage import Store, parse_url, store_fault
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -37,7 +37,11 @@ class Session:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = parse_url(self.db)
+            store = parse_url(self.db)
+            if store.is_sqlite:
+                # open nothing SQLite cannot: a FIFO, a device, a damaged or newer store
+                store.exists()
+            self._store = store
         return self._store
 
     @property
@@ -131,6 +135,21 @@ class LazyGroup(click.Group):
 
 class LedgerGroup(LazyGroup):
     """The root group: turns every error into one Chinese message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Check the settings before any command loads; name a failing store's fault."""
+        settings.check()
+        try:
+            return super().invoke(ctx)
+        except (LedgerError, click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:
+            session = ctx.obj if isinstance(ctx.obj, Session) else None
+            store = session._store if session is not None else None
+            fault = store_fault(e, store)
+            if fault is None or os.environ.get("LEDGER_DEBUG"):
+                raise
+            raise fault from e
 
     def main(  # type: ignore[override]
         self,

@@ -18,6 +18,7 @@ def init(session: Session) -> None:
     store = session.store
     existed = store.exists()
     session.ledger(create_tables=True)
+    store.record_format()
     store.install_guards()
     session.initialised()
     verb = "已检查并升级" if existed else "已创建"
