@@ -6,6 +6,11 @@ must be refused with a Chinese message, a non-zero exit code, and nothing record
 
 from __future__ import annotations
 
+import json
+import os
+import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -334,3 +339,100 @@ def test_a_directory_given_as_the_ledger_is_refused(tmp_path: Path) -> None:
     result = invoke(tmp_path, "report", "month", "153001", "2024-12")
     assert result.exit_code == 2 and "指向的是目录" in result.output, result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def _fifo(tmp_path: Path) -> Path:
+    fifo = tmp_path / "rows.jsonl"
+    os.mkfifo(fifo)
+    return fifo
+
+
+def _huge(tmp_path: Path) -> Path:
+    huge = tmp_path / "rows.csv"
+    with huge.open("wb") as f:  # a sparse gigabyte: no disk used, but far over the bound
+        f.truncate(1024**3)
+    return huge
+
+
+def _xlsx_bomb(tmp_path: Path) -> Path:
+    bomb = tmp_path / "rows.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (64 * 1024 * 1024))
+    return bomb
+
+
+def _not_a_zip(tmp_path: Path) -> Path:
+    fake = tmp_path / "rows.xlsx"
+    fake.write_text("op,unit,name\nunit.add,153002,某局\n", encoding="utf-8")
+    return fake
+
+
+def _duplicate_keys(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        '{"op": "unit.add", "unit": "153002", "name": "某局"}\n'
+        '{"op": "allocation.add", "project": "P1", "amount": "1", "amount": "90000",'
+        ' "payee": "甲", "date": "2024-03-01"}\n',
+        encoding="utf-8",
+    )
+    return rows
+
+
+def _long_number(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        '{"op": "allocation.add", "project": "P1", "amount": '
+        + "9" * 5000
+        + ', "payee": "甲", "date": "2024-03-01"}\n',
+        encoding="utf-8",
+    )
+    return rows
+
+
+def _long_payment_number(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps({"op": "payment.settle", "payment": "P1/" + "9" * 5000, "date": "2024-03-05"}) + "\n",
+        encoding="utf-8",
+    )
+    return rows
+
+
+def _three_decimals(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "op,project,amount,payee,date\nallocation.add,P1,1234.567,甲,2024-03-01\n", encoding="utf-8"
+    )
+    return rows
+
+
+BAD_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
+    ("FIFO", _fifo, "不是普通文件"),
+    ("/dev/zero", lambda _: Path("/dev/zero"), "不是普通文件"),
+    ("directory", lambda tmp: tmp, "是目录"),
+    ("a gigabyte", _huge, "超过导入上限 200 MB"),
+    ("XLSX bomb", _xlsx_bomb, "压缩炸弹"),
+    ("XLSX that is not a zip", _not_a_zip, "不是有效的 .xlsx"),
+    ("duplicate JSON keys", _duplicate_keys, "字段“amount”出现了两次"),
+    ("a 5,000-digit JSON number", _long_number, "数字过长"),
+    ("a 5,000-digit payment number", _long_payment_number, "支付编号"),
+    ("three decimals", _three_decimals, "小数位过多"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "says"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_a_bad_import_file_is_refused_quickly_and_writes_nothing(
+    prepared: str, run: Run, tmp_path: Path, name: str, make: Callable[[Path], Path], says: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    file = make(folder)
+    before = stored_events(prepared)
+    started = time.monotonic()
+    result = run("import", str(file))
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("错误：") and says in result.output, result.output
+    assert "Traceback" not in result.output and "内部错误" not in result.output
+    assert stored_events(prepared) == before
