@@ -261,6 +261,37 @@ class Store:
             for statement in statements:
                 conn.execute(sql.SQL(statement).format(s=sch, r=r, t=sql.Identifier(self.events_table)))
 
+    def require_owner(self, action: str) -> None:
+        """PostgreSQL: only the ledger's owner (or a superuser) creates, grants, rebuilds, restores.
+
+        Checked before the command does anything, so a clerk or a reporter who runs an
+        administrator's command is told so in Chinese, not by a half-done psycopg error.
+        """
+        if self.path is not None:
+            return
+        with self.connect() as conn:
+            row = conn.execute(
+                """
+                SELECT session_user::text,
+                       (SELECT rolsuper FROM pg_roles WHERE rolname = session_user),
+                       (SELECT tableowner::text FROM pg_tables WHERE schemaname = %s AND tablename = %s),
+                       (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s)
+                """,
+                (self.schema, self.events_table, self.schema),
+            ).fetchone()
+            me, superuser, table_owner, schema_owner = row
+            owner = table_owner or schema_owner
+            if superuser or owner is None or owner == me:
+                return
+            (member,) = conn.execute("SELECT pg_has_role(session_user, %s, 'MEMBER')", (owner,)).fetchone()
+        if member:
+            return
+        raise PermissionRefused(
+            f"角色 {me} 不是账簿 {self.describe()} 的所有者（所有者为 {owner}），不能{action}："
+            f"请以所有者角色（如 postgresql://{owner}@{self.host}/{self.dbname}?schema={self.schema}）运行此命令。"
+            "没有做任何改动。"
+        )
+
     def require_ready(self) -> None:
         exists = self.exists()
         if exists and self.path is None:

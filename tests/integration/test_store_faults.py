@@ -11,6 +11,7 @@ import os
 import sqlite3
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from ledger.errors import StoreUnavailable
 from ledger.storage import SQLITE_FAULTS, STORE_FORMAT, parse_url, store_fault
 from tests.conftest import invoke, stored_events
+from tests.pgserver import Server
 
 WRITE = ("unit", "add", "153002", "某局")
 READ = ("report", "month", "153001", "2024-12")
@@ -192,3 +194,68 @@ def test_a_malformed_setting_is_refused_before_the_store_is_touched(
     assert name in result.output and says in result.output
     refused(result.output)
     assert ledger_db.read_bytes() == before
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture
+def shared(pg_server: Server, tmp_path: Path) -> tuple[Server, str, str, Path]:
+    """A PostgreSQL ledger with a clerk and a reporter, and an export of it."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    owner = pg_server.url("ledger_test", schema=schema)
+    suffix = uuid.uuid4().hex[:8]
+    backup = tmp_path / "backup.jsonl"
+    for args in (
+        ("init",),
+        ("unit", "add", "153001", "局"),
+        ("db", "grant", f"clerk_{suffix}", "--as", "clerk"),
+        ("db", "grant", f"reporter_{suffix}", "--as", "reporter"),
+        ("export", str(backup)),
+    ):
+        result = invoke(owner, *args)
+        assert result.exit_code == 0, (args, result.output)
+    return pg_server, schema, suffix, backup
+
+
+ADMIN = [
+    ("init",),
+    ("db", "grant", "someone_else", "--as", "clerk"),
+    ("projections", "rebuild"),
+    ("restore", "{backup}"),
+]
+
+
+@pytest.mark.parametrize("kind", ["clerk", "reporter"])
+@pytest.mark.parametrize("args", ADMIN, ids=[" ".join(a[:2]) for a in ADMIN])
+def test_an_administrators_command_run_by_a_clerk_or_reporter_is_refused_before_anything(
+    shared: tuple[Server, str, str, Path], kind: str, args: tuple[str, ...]
+) -> None:
+    server, schema, suffix, backup = shared
+    role = f"{kind}_{suffix}"
+    url = server.url("ledger_test", user=role, schema=schema)
+    owner = server.url("ledger_test", schema=schema)
+    before = stored_events(owner)
+    roles_before = server.psql("ledger_test", "SELECT rolname FROM pg_roles ORDER BY 1").stdout
+    result = invoke(url, *(a.format(backup=backup) for a in args))
+    assert result.exit_code == 1, result.output
+    assert f"角色 {role} 不是账簿" in result.output and "所有者" in result.output, result.output
+    refused(result.output)
+    assert stored_events(owner) == before
+    assert server.psql("ledger_test", "SELECT rolname FROM pg_roles ORDER BY 1").stdout == roles_before
+
+
+def test_a_postgresql_ledger_recorded_by_a_newer_program_is_refused(
+    shared: tuple[Server, str, str, Path],
+) -> None:
+    server, schema, _, _ = shared
+    owner = server.url("ledger_test", schema=schema)
+    server.psql(
+        "ledger_test", f"COMMENT ON TABLE \"{schema}\".ledger_events IS 'ledger format {STORE_FORMAT + 1}'"
+    )
+    before = stored_events(owner)
+    for args in (WRITE, ("init",)):
+        result = invoke(owner, *args)
+        assert result.exit_code == 1 and "较新版本" in result.output, result.output
+        refused(result.output)
+    assert stored_events(owner) == before
