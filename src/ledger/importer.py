@@ -217,6 +217,9 @@ def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
         except _DuplicateKey as e:
             problems.append((n, f"字段“{e.key[:40]}”出现了两次：每个字段只能写一次，请删去多余的一个"))
             continue
+        except RecursionError:
+            problems.append((n, "JSON 嵌套过深：每行应是一个平铺的 JSON 对象"))
+            continue
         except ValueError:  # an integer of thousands of digits, say
             problems.append((n, '数字过长，无法读取：金额、编号请写成文本，如 "1234.56"'))
             continue

@@ -99,7 +99,10 @@ class Store:
             return self._sqlite_has_events(self.path)
         with self.connect() as conn:
             row = conn.execute("SELECT to_regclass(%s)", (f"{self.schema}.{self.events_table}",)).fetchone()
-        return row is not None and row[0] is not None
+            found = row is not None and row[0] is not None
+            if found:
+                check_format(self, self._pg_format(conn))
+        return found
 
     def _sqlite_has_events(self, path: Path) -> bool:
         if not path.exists():
@@ -192,7 +195,7 @@ class Store:
                 POSTGRES_SCHEMA=self.schema,
                 POSTGRES_POOL_SIZE="2",
                 POSTGRES_MAX_OVERFLOW="2",
-                POSTGRES_LOCK_TIMEOUT="30",
+                POSTGRES_LOCK_TIMEOUT=str(LOCK_TIMEOUT.read()),
                 # the library's recorder, without pipeline mode (see ledger.pgrecorder)
                 APPLICATION_RECORDER_TOPIC="ledger.pgrecorder:LedgerPostgresRecorder",
             )
@@ -293,11 +296,7 @@ class Store:
         )
 
     def require_ready(self) -> None:
-        exists = self.exists()
-        if exists and self.path is None:
-            with self.connect() as conn:
-                check_format(self, self._pg_format(conn))
-        if not exists:
+        if not self.exists():
             raise StoreNotReady(
                 f"账簿不存在：{self.describe()}。请先运行 `ledger init` 创建，或用 --db 指定已有的账簿。"
             )
@@ -462,6 +461,11 @@ def _psycopg_fault(error: BaseException, where: str) -> LedgerError | None:
     import psycopg
 
     for e in _causes(error):
+        if isinstance(e, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+            return StoreUnavailable(
+                f"{where} 正被另一个程序写入，等待 {LOCK_TIMEOUT.read()} 秒后仍未释放（{type(e).__name__}）。"
+                "请等对方完成后重试；如需等待更久，设置 LEDGER_LOCK_TIMEOUT（秒）。"
+            )
         if isinstance(e, psycopg.errors.InsufficientPrivilege):
             detail = str(e).strip().splitlines()[0][:200] if str(e).strip() else "permission denied"
             return PermissionRefused(

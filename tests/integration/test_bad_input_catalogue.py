@@ -436,3 +436,12 @@ def test_a_bad_import_file_is_refused_quickly_and_writes_nothing(
     assert result.output.startswith("错误：") and says in result.output, result.output
     assert "Traceback" not in result.output and "内部错误" not in result.output
     assert stored_events(prepared) == before
+
+
+def test_a_json_line_nested_thousands_deep_is_refused(prepared: str, run: Run, tmp_path: Path) -> None:
+    file = tmp_path / "deep.jsonl"
+    file.write_text("[" * 100_000 + "\n", encoding="utf-8")
+    before = stored_events(prepared)
+    result = run("import", str(file))
+    assert result.exit_code == 2 and "嵌套过深" in result.output and "第 1 行" in result.output, result.output
+    assert stored_events(prepared) == before

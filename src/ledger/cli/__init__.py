@@ -38,9 +38,9 @@ class Session:
     def store(self) -> Store:
         if self._store is None:
             store = parse_url(self.db)
-            if store.is_sqlite:
-                # open nothing SQLite cannot: a FIFO, a device, a damaged or newer store
-                store.exists()
+            # open nothing that cannot be this program's ledger: a FIFO, a device, a
+            # damaged store, or one recorded by a newer program
+            store.exists()
             self._store = store
         return self._store
 
