@@ -60,7 +60,14 @@ from ledger.application import (
 from ledger.domain.kinds import Category, Fund, IssueKind, Level
 from ledger.domain.project import Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
-from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound
+from ledger.errors import (
+    TOO_MANY_DIGITS_MESSAGE,
+    AlreadyExists,
+    LedgerError,
+    MalformedInput,
+    NotFound,
+    too_many_digits,
+)
 from ledger.money import Amount
 from ledger.settings import IMPORT_MAX_MB
 from ledger.text import clean_text, parse_score
@@ -220,8 +227,10 @@ def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
         except RecursionError:
             problems.append((n, "JSON 嵌套过深：每行应是一个平铺的 JSON 对象"))
             continue
-        except ValueError:  # an integer of thousands of digits, say
-            problems.append((n, '数字过长，无法读取：金额、编号请写成文本，如 "1234.56"'))
+        except ValueError as e:
+            if not too_many_digits(e):
+                raise
+            problems.append((n, f'{TOO_MANY_DIGITS_MESSAGE}（金额、编号请写成文本，如 "1234.56"）'))
             continue
         if not isinstance(obj, dict) or not isinstance(obj.get("op"), str):
             problems.append((n, '每行应是一个带 "op" 字段的 JSON 对象'))
@@ -555,6 +564,10 @@ def _run_import(
             malformed.append((row.line, e.message))
         except LedgerError as e:
             refused.append((row.line, e.message))
+        except ValueError as e:
+            if not too_many_digits(e):
+                raise
+            malformed.append((row.line, TOO_MANY_DIGITS_MESSAGE))
         else:
             if recorded:
                 result.recorded += 1

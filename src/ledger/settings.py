@@ -46,7 +46,7 @@ class WholeNumber:
 
 
 CATCHUP_PAGE = WholeNumber("LEDGER_CATCHUP_PAGE", "读模型每批追平的事件数", 50000, 1, 10_000_000)
-LOCK_TIMEOUT = WholeNumber("LEDGER_LOCK_TIMEOUT", "等待其他程序释放账簿写锁的秒数", 30, 1, 3600)
+LOCK_TIMEOUT = WholeNumber("LEDGER_LOCK_TIMEOUT", "等待其他程序释放账簿写锁的秒数", 60, 1, 3600)
 IMPORT_MAX_MB = WholeNumber("LEDGER_IMPORT_MAX_MB", "导入文件的大小上限（MB）", 200, 1, 4096)
 NUMBERS = (CATCHUP_PAGE, LOCK_TIMEOUT, IMPORT_MAX_MB)
 

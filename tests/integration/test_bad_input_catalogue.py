@@ -264,6 +264,7 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
     ("older-than of 5,000 digits", ("report", "backlog", "--older-than", "9" * 5000), 2, "天数"),
     ("behind as an exponent", ("report", "month", "153001", "2024-05", "--behind", "1e400"), 2, "百分点"),
     ("behind NaN", ("report", "month", "153001", "2024-05", "--behind", "nan"), 2, "百分点"),
+    ("score of 5,000 digits", ("score", "set", "P1", "2024", "9" * 5000, "--reason", "r"), 2, "数字过长"),
     ("year of 5,000 digits", ("report", "execution", "--year", "2" * 5000), 2, "年度"),
 ]
 
@@ -407,6 +408,12 @@ def _three_decimals(tmp_path: Path) -> Path:
     return rows
 
 
+def _long_score(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"op,project,year,score,reason\nscore.set,P1,2024,{'9' * 5000},r\n", encoding="utf-8")
+    return rows
+
+
 BAD_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
     ("FIFO", _fifo, "不是普通文件"),
     ("/dev/zero", lambda _: Path("/dev/zero"), "不是普通文件"),
@@ -418,6 +425,7 @@ BAD_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
     ("a 5,000-digit JSON number", _long_number, "数字过长"),
     ("a 5,000-digit payment number", _long_payment_number, "支付编号"),
     ("three decimals", _three_decimals, "小数位过多"),
+    ("a 5,000-digit score", _long_score, "数字过长"),
 ]
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ledger import hooks, settings
-from ledger.errors import LedgerError, MalformedInput
+from ledger.errors import TOO_MANY_DIGITS_MESSAGE, LedgerError, MalformedInput, too_many_digits
 from ledger.storage import Store, parse_url, store_fault
 
 if TYPE_CHECKING:
@@ -143,6 +143,10 @@ class LedgerGroup(LazyGroup):
             return super().invoke(ctx)
         except (LedgerError, click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except ValueError as e:
+            if not too_many_digits(e):
+                raise
+            raise MalformedInput(f"输入中的{TOO_MANY_DIGITS_MESSAGE}") from None
         except Exception as e:
             session = ctx.obj if isinstance(ctx.obj, Session) else None
             store = session._store if session is not None else None
