@@ -461,6 +461,8 @@ class _World:
         self.app = app
         self.aggregates: dict[uuid.UUID, Aggregate] = {}
         self.refs: dict[str, ProjectRef] = {}
+        self.incomes: dict[str, dict[tuple[Any, ...], int]] = {}
+        self.income_rows: dict[tuple[Any, ...], int] = {}
         self.today = calendar.today()  # an import is one act: its rows are decided as of one date
 
     def load(self, aggregate_id: uuid.UUID, cls: type[Any]) -> Any:
@@ -505,6 +507,19 @@ class _World:
         if len(units) != 1:
             raise MalformedInput(f"项目“{code}”请写成 单位/项目编码")
         return ProjectRef(units[0], code)
+
+    def recorded_incomes(self, unit: Unit) -> dict[tuple[Any, ...], int]:
+        """How many times each income was recorded for the unit (an income event has no key)."""
+        counts = self.incomes.get(unit.code)
+        if counts is None:
+            counts = {}
+            if unit.version > len(unit.pending_events):  # the unit is stored: read its incomes
+                for event in self.app.get_history(unit.id):
+                    if isinstance(event, Unit.IncomeRecorded):
+                        fact = _income_fact(event.amount, event.source, event.function, event.on, event.doc)
+                        counts[fact] = counts.get(fact, 0) + 1
+            self.incomes[unit.code] = counts
+        return counts
 
     def pending(self) -> list[Aggregate]:
         return [a for a in self.aggregates.values() if a.pending_events]
@@ -730,14 +745,16 @@ def _decide(
         amount, on = f.amount(), f.date()
         source = IncomeSource(f.choice("source", "收入来源", [s.value for s in IncomeSource]))
         function = codes.function_code(f.get("function", "功能分类科目"), on.year).code
-        unit.record_income(
-            amount,
-            source=source,
-            function=function,
-            on=on,
-            doc=f.text("doc", "凭证号", 100, required=False),
-            actor=actor,
-        )
+        doc = f.text("doc", "凭证号", 100, required=False)
+        # an income event carries no key: the n-th row of the file saying this income is
+        # already recorded when the unit holds n or more incomes that say the same
+        fact = _income_fact(amount.fen, str(source), function, on, doc)
+        nth = world.income_rows.get(fact, 0)
+        world.income_rows[fact] = nth + 1
+        if world.recorded_incomes(unit).get(fact, 0) > nth:
+            recorded = False
+        else:
+            unit.record_income(amount, source=source, function=function, on=on, doc=doc, actor=actor)
     elif op == "score.set":
         project = f.project(world)
         year = f.year()
@@ -789,6 +806,10 @@ def _decide(
     if extra:
         raise MalformedInput(f"未知字段：{'、'.join(extra)}")
     return recorded
+
+
+def _income_fact(amount: int, source: str, function: str, on: dt.date, doc: str) -> tuple[Any, ...]:
+    return (amount, source, function, on.isoformat(), doc)
 
 
 def _payment_of(world: _World, f: _Fields) -> tuple[Project, int, str]:

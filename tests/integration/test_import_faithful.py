@@ -245,3 +245,25 @@ def test_sheet_is_only_for_spreadsheets(run: Run, tmp_path: Path) -> None:
     file = jsonl(tmp_path / "a.jsonl", [])
     result = run("import", str(file), "--sheet", "导入")
     assert result.exit_code == 2 and "--sheet 只用于 .xlsx" in result.output
+
+
+def test_incomes_are_recorded_once_however_often_the_file_is_imported(
+    run: Run, ledger_db: Path, tmp_path: Path
+) -> None:
+    income = {
+        "op": "income.add",
+        "unit": "153001",
+        "amount": "100",
+        "source": "其他收入",
+        "function": "2150501",
+        "date": "2024-03-01",
+    }
+    other = {**income, "amount": "200"}
+    file = jsonl(tmp_path / "a.jsonl", [income, income, other])
+    assert imported(run, file)["recorded"] == 3
+    before = stored_events(ledger_db)
+    assert imported(run, file)["recorded"] == 0
+    assert imported(run, jsonl(tmp_path / "b.jsonl", [{**income, "amount": "100.00"}]))["recorded"] == 0
+    assert stored_events(ledger_db) == before
+    third = imported(run, jsonl(tmp_path / "c.jsonl", [income, income, income]))
+    assert (third["recorded"], third["skipped"]) == (1, 2)
