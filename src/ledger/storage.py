@@ -447,7 +447,10 @@ def store_fault(error: BaseException, store: Store | None) -> LedgerError | None
             for needle, told in SQLITE_FAULTS:
                 if needle in text.lower():
                     message = told.format(timeout=LOCK_TIMEOUT.read(), detail=text[:80])
-                    return StoreUnavailable(f"{where} {message}")
+                    # a file that is no database was named wrongly: malformed input, as
+                    # when its header is checked before it is opened
+                    kind = MalformedInput if needle == "file is not a database" else StoreUnavailable
+                    return kind(f"{where} {message}")
             return StoreUnavailable(f"{where} 无法读写：{text[:200]}。请检查账簿文件，或从备份恢复。")
     pg = _psycopg_fault(error, where)
     return pg

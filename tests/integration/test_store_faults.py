@@ -83,6 +83,17 @@ def test_a_ledger_whose_header_was_overwritten_is_not_a_database(ledger_db: Path
     assert ledger_db.read_bytes() == bytes(data)
 
 
+def test_a_file_with_only_the_sqlite_header_is_not_a_database(tmp_path: Path) -> None:
+    fake = tmp_path / "ledger.db"
+    fake.write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)
+    before = fake.read_bytes()
+    for args in (WRITE, ("init",)):
+        result = invoke(fake, *args)
+        assert result.exit_code == 2 and "不是 SQLite 数据库" in result.output, result.output
+        refused(result.output)
+    assert fake.read_bytes() == before
+
+
 def test_init_records_the_store_format(ledger_db: Path) -> None:
     with sqlite3.connect(ledger_db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (STORE_FORMAT,)
