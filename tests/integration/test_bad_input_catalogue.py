@@ -453,3 +453,43 @@ def test_a_json_line_nested_thousands_deep_is_refused(prepared: str, run: Run, t
     result = run("import", str(file))
     assert result.exit_code == 2 and "嵌套过深" in result.output and "第 1 行" in result.output, result.output
     assert stored_events(prepared) == before
+
+
+def test_the_import_size_bound_is_set_by_ledger_import_max_mb(
+    prepared: str, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEDGER_IMPORT_MAX_MB", "1")
+    rows = tmp_path / "rows.csv"
+    # one row and two megabytes of blank lines (which an import skips)
+    rows.write_text(
+        "op,project,amount,payee,date\nallocation.add,P1,1,甲,2024-03-01\n" + "\n" * 2 * 1024 * 1024,
+        encoding="utf-8",
+    )
+    before = stored_events(prepared)
+    result = run("import", str(rows))
+    assert (
+        result.exit_code == 2
+        and "超过导入上限 1 MB" in result.output
+        and "LEDGER_IMPORT_MAX_MB" in result.output
+    )
+    assert stored_events(prepared) == before
+    monkeypatch.setenv("LEDGER_IMPORT_MAX_MB", "3")
+    result = run("import", str(rows))
+    assert result.exit_code == 0, result.output[:300]
+
+
+def test_an_xlsx_that_unpacks_beyond_the_bound_is_refused_before_it_is_parsed(
+    prepared: str, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEDGER_IMPORT_MAX_MB", "1")
+    book = tmp_path / "small.xlsx"
+    with zipfile.ZipFile(book, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        # 1.4 MB of hex digits pack about twofold: an honest ratio, but over the bound unpacked
+        z.writestr("xl/worksheets/sheet1.xml", os.urandom(700 * 1024).hex())
+    assert book.stat().st_size < 1024 * 1024
+    before = stored_events(prepared)
+    result = run("import", str(tmp_path / "small.xlsx"))
+    assert result.exit_code == 2 and "解压后" in result.output and "超过导入上限 1 MB" in result.output, (
+        result.output
+    )
+    assert stored_events(prepared) == before
