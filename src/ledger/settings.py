@@ -69,8 +69,25 @@ def zone_name(environ: Mapping[str, str] | None = None) -> str:
     return name
 
 
+def actor_name(environ: Mapping[str, str] | None = None) -> str | None:
+    """``LEDGER_ACTOR``: who records on SQLite, held to the rules of ``--actor``."""
+    from ledger.text import clean_text
+
+    env = os.environ if environ is None else environ
+    raw = env.get("LEDGER_ACTOR")
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return clean_text(raw, label="记录人", max_length=64)
+    except MalformedInput as e:
+        raise MalformedInput(
+            f"环境变量 LEDGER_ACTOR（记录人）不合法：{e.message}；请改正或删除该变量。"
+        ) from None
+
+
 def check(environ: Mapping[str, str] | None = None) -> None:
     """Refuse a malformed ``LEDGER_*`` setting before anything is read or written."""
     zone_name(environ)
+    actor_name(environ)
     for setting in NUMBERS:
         setting.read(environ)

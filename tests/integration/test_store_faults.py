@@ -188,6 +188,8 @@ BAD_SETTINGS = [
     ("LEDGER_CATCHUP_PAGE", "9" * 5000, "1 到 10000000"),
     ("LEDGER_LOCK_TIMEOUT", "0", "1 到 3600"),
     ("LEDGER_IMPORT_MAX_MB", "1.5", "1 到 4096"),
+    ("LEDGER_ACTOR", "张三\n李四", "控制字符"),
+    ("LEDGER_ACTOR", "甲" * 65, "过长"),
 ]
 
 

@@ -55,7 +55,7 @@ class Session:
             return self.ledger().database_role()
         if self.actor_flag:
             return self.actor_flag
-        return os.environ.get("LEDGER_ACTOR") or getpass.getuser()
+        return settings.actor_name() or getpass.getuser()
 
     def ledger(self, *, create_tables: bool = False) -> Ledger:
         if self._ledger is None:
