@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.errors import StoreUnavailable
+from ledger.errors import LedgerError, PermissionRefused, StoreNotReady, StoreUnavailable
 from ledger.storage import SQLITE_FAULTS, STORE_FORMAT, parse_url, store_fault
 from tests.conftest import invoke, stored_events
 from tests.pgserver import Server
@@ -272,3 +272,33 @@ def test_a_postgresql_ledger_recorded_by_a_newer_program_is_refused(
         assert result.exit_code == 1 and "较新版本" in result.output, result.output
         refused(result.output)
     assert stored_events(owner) == before
+
+
+def test_a_fault_wrapped_by_sqlalchemy_is_found_through_its_original(tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    wrapped = OperationalError("INSERT …", {}, sqlite3.OperationalError("database or disk is full"))
+    fault = store_fault(wrapped, parse_url(str(tmp_path / "x.db")))
+    assert isinstance(fault, StoreUnavailable) and "磁盘已满" in fault.message
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "says"),
+    [
+        ("InsufficientPrivilege", PermissionRefused, "无权执行此操作"),
+        ("LockNotAvailable", StoreUnavailable, "正被另一个程序写入"),
+        ("QueryCanceled", StoreUnavailable, "LEDGER_LOCK_TIMEOUT"),
+        ("UndefinedTable", StoreNotReady, "ledger init"),
+        ("AdminShutdown", StoreUnavailable, "连接失败"),
+    ],
+)
+def test_postgresql_faults_have_chinese_messages_naming_the_store(
+    error: str, kind: type[LedgerError], says: str
+) -> None:
+    import psycopg
+
+    store = parse_url("postgresql://clerk@db.example/ledger?schema=gulou")
+    outer = RuntimeError("the event library's wrapper")
+    outer.__cause__ = getattr(psycopg.errors, error)("server said no")
+    fault = store_fault(outer, store)
+    assert type(fault) is kind and says in fault.message and "gulou" in fault.message
