@@ -87,7 +87,6 @@ def import_file(
     notes: list[str] = []
     if profile is not None:
         from ledger import profiles
-
         from ledger.importer import check_file, check_xlsx
 
         check_file(file)  # a regular file within LEDGER_IMPORT_MAX_MB, and no zip bomb
