@@ -259,6 +259,7 @@ def export_command(session: Session, file: str) -> None:
 @pass_session
 def restore_command(session: Session, file: Path) -> None:
     """把 export 生成的备份恢复到一个空账簿（先校验整条哈希链，有任何改动都拒绝）。"""
+    session.store.require_owner("恢复备份（restore）")
     events = read_export(file)
     ledger = session.ledger()
     if ledger.recorder.max_notification_id():

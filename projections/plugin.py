@@ -117,6 +117,7 @@ def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
     """
     from projections import runner
 
+    session.store.require_owner("重建读模型（projections rebuild）")
     ledger = session.ledger()
     for name in names:
         runner.model_named(name)

@@ -26,6 +26,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class InstantType(_Type):
+    """``--known-at``: a recorded-time bound (:func:`ledger.calendar.parse_instant`)."""
+
     name = "时间"
 
     def parse(self, value: str) -> dt.datetime:

@@ -8,7 +8,6 @@ two processes catching up at once cannot insert a row twice.
 
 from __future__ import annotations
 
-import os
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
+from ledger import settings
 from ledger.chain import GENESIS
 from ledger.errors import SealNotRebuilt
 from ledger.storage import Store
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 #: Events applied per transaction; LEDGER_CATCHUP_PAGE tunes it (smaller pages commit
 #: more often, larger ones rebuild faster).
-PAGE_SIZE = int(os.environ.get("LEDGER_CATCHUP_PAGE", "50000"))
+PAGE_SIZE = settings.CATCHUP_PAGE.read()
 
 
 class Model(Protocol):

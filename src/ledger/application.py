@@ -345,7 +345,8 @@ class Ledger(Application[uuid.UUID]):
         s = str(text).strip()
         head, _, number = s.rpartition("/")
         number = numeral(number, label="支付序号")
-        if not head or not number.isascii() or not number.isdigit() or int(number) < 1:
+        # the number's length is bounded before int(): a payment number has at most 9 digits
+        if not head or not number.isascii() or not number.isdigit() or len(number) > 9 or int(number) < 1:
             raise MalformedInput(
                 f"支付编号“{s[:60]}”格式不对：应为 单位/项目编码/序号，如 153001/P2024-017/3"
             )

@@ -90,6 +90,10 @@ def parse_instant(text: str) -> dt.datetime:
     import pendulum
 
     s = numeral(text, label="时间")
+    if len(s) > 64 or not (s[:4].isdigit() and 1900 <= int(s[:4]) <= 2999):  # bounded before any parser
+        raise MalformedInput(
+            f"时间“{s[:40]}”无法识别：应为 ISO 格式、年份在 1900–2999 之间，如 2024-07-01T09:30:00+08:00 或 2024-07-01"
+        )
     try:
         if _DATE.match(s):
             day = pendulum.from_format(s, "YYYY-MM-DD", tz=zone())

@@ -7,6 +7,22 @@ and name the project, the amounts and the rule.
 
 from __future__ import annotations
 
+import re
+
+#: Python's words when int() is given more digits than it converts (4,300 by default)
+_TOO_MANY_DIGITS = re.compile(r"Exceeds the limit \(\d+ digits\) for integer string conversion")
+
+TOO_MANY_DIGITS_MESSAGE = "数字过长（超过 4300 位），无法读取：请检查金额、编号、年度和得分等数字"
+
+
+def too_many_digits(error: BaseException) -> bool:
+    """Whether ``int()`` refused a number typed or imported with thousands of digits.
+
+    Such a number can only come from input, so whichever parser met it, it is
+    :class:`MalformedInput`.
+    """
+    return isinstance(error, ValueError) and _TOO_MANY_DIGITS.search(str(error)) is not None
+
 
 class LedgerError(Exception):
     """Something the ledger refuses to do; nothing has been recorded."""
@@ -105,3 +121,9 @@ class NotCorrectable(RuleViolation):
 
 class ReopenRefused(RuleViolation):
     """Only the last closed year reopens, and not while the next year has acts that rest on its carry-over."""
+
+
+class StoreUnavailable(LedgerError):
+    """The store must be a ledger this program can read and write now: a regular SQLite
+    file or a reachable PostgreSQL schema, not locked beyond the wait, not damaged, not
+    recorded by a newer program. Nothing is written to a store that is refused."""

@@ -35,6 +35,7 @@ import gc
 import hashlib
 import io
 import json
+import stat
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
@@ -59,8 +60,16 @@ from ledger.application import (
 from ledger.domain.kinds import Category, Fund, IssueKind, Level
 from ledger.domain.project import Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
-from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound
+from ledger.errors import (
+    TOO_MANY_DIGITS_MESSAGE,
+    AlreadyExists,
+    LedgerError,
+    MalformedInput,
+    NotFound,
+    too_many_digits,
+)
 from ledger.money import Amount
+from ledger.settings import IMPORT_MAX_MB
 from ledger.text import clean_text, parse_score
 
 MAX_ERRORS_SHOWN = 200
@@ -102,19 +111,58 @@ class ImportResult:
 # ---------------------------------------------------------------- reading files
 
 
-def read_rows(path: Path) -> list[Row]:
+#: an XLSX member may unpack to at most this many times its packed size (a spreadsheet
+#: of text and numbers packs well, but not a thousandfold: that is a zip bomb)
+MAX_XLSX_RATIO = 200
+
+
+def read_rows(path: Path, *, sheet: str | None = None) -> list[Row]:
     """Read a JSON Lines, CSV or XLSX file into rows; undecodable input is refused."""
     with _no_cycle_collection():
-        return _read_rows(path)
+        return _read_rows(path, sheet)
 
 
-def _read_rows(path: Path) -> list[Row]:
+def _max_bytes() -> int:
+    return IMPORT_MAX_MB.read() * 1024 * 1024
+
+
+def check_file(path: Path) -> None:
+    """An import reads one regular file of bounded size: never a FIFO, a device or a directory.
+
+    Reading a FIFO waits for a writer, ``/dev/zero`` never ends, and a file of gigabytes
+    would be held in memory whole; each is refused before a byte is read.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise NotFound(f"文件不存在：{path}") from None
+    except OSError as e:
+        raise MalformedInput(f"无法读取文件 {path}：{e.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise MalformedInput(f"{path} 是目录：请给出要导入的文件")
+    if not stat.S_ISREG(info.st_mode):
+        raise MalformedInput(
+            f"{path} 不是普通文件（如命名管道或设备）：请先把数据保存为 .jsonl、.csv 或 .xlsx 文件再导入"
+        )
+    limit = IMPORT_MAX_MB.read()
+    if info.st_size > _max_bytes():
+        raise MalformedInput(
+            f"文件 {path.name} 有 {info.st_size / 1024 / 1024:,.1f} MB，超过导入上限 {limit} MB："
+            "请分成几个文件导入，或设置 LEDGER_IMPORT_MAX_MB 提高上限"
+        )
+
+
+def _read_rows(path: Path, sheet: str | None) -> list[Row]:
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise NotFound(f"文件不存在：{path}")
+    check_file(path)
     if suffix == ".xlsx":
-        return _read_xlsx(path)
-    raw = path.read_bytes()
+        return _read_xlsx(path, sheet)
+    if sheet is not None:
+        raise MalformedInput("--sheet 只用于 .xlsx 文件")
+    with path.open("rb") as f:
+        raw = f.read(_max_bytes() + 1)  # the file may have grown since it was measured
+    if len(raw) > _max_bytes():
+        raise MalformedInput(f"文件 {path.name} 超过导入上限 {IMPORT_MAX_MB.read()} MB")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     problems: list[tuple[int, str]] = []
@@ -147,15 +195,42 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose fields are named once: a second value is never silently taken."""
+    obj: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in obj:
+            raise _DuplicateKey(k)
+        obj[k] = v
+    return obj
+
+
 def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
     rows, problems = [], []
     for n, text in lines:
         if not text.strip():
             continue
         try:
-            obj = json.loads(text, parse_float=lambda s: float(s))
+            obj = json.loads(text, parse_float=lambda s: float(s), object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as e:
             problems.append((n, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
+            continue
+        except _DuplicateKey as e:
+            problems.append((n, f"字段“{e.key[:40]}”出现了两次：每个字段只能写一次，请删去多余的一个"))
+            continue
+        except RecursionError:
+            problems.append((n, "JSON 嵌套过深：每行应是一个平铺的 JSON 对象"))
+            continue
+        except ValueError as e:
+            if not too_many_digits(e):
+                raise
+            problems.append((n, f'{TOO_MANY_DIGITS_MESSAGE}（金额、编号请写成文本，如 "1234.56"）'))
             continue
         if not isinstance(obj, dict) or not isinstance(obj.get("op"), str):
             problems.append((n, '每行应是一个带 "op" 字段的 JSON 对象'))
@@ -192,16 +267,43 @@ def _read_csv(lines: list[tuple[int, str]]) -> list[Row]:
     return rows
 
 
-def _read_xlsx(path: Path) -> list[Row]:
+def check_xlsx(path: Path) -> None:
+    """Refuse a zip bomb before openpyxl unpacks it: bounded total size and packing ratio."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise MalformedInput(f"无法读取 Excel 文件 {path.name}：不是有效的 .xlsx 文件（{e}）") from None
+    limit = _max_bytes()
+    total = 0
+    for member in members:
+        total += member.file_size
+        packed = max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and member.file_size / packed > MAX_XLSX_RATIO:
+            raise MalformedInput(
+                f"Excel 文件 {path.name} 的 {member.filename[:60]} 压缩比异常"
+                f"（{member.compress_size:,} 字节解压为 {member.file_size:,} 字节）：疑似压缩炸弹，拒绝读取"
+            )
+    if total > limit:
+        raise MalformedInput(
+            f"Excel 文件 {path.name} 解压后有 {total / 1024 / 1024:,.1f} MB，超过导入上限 "
+            f"{IMPORT_MAX_MB.read()} MB：请分成几个文件导入，或设置 LEDGER_IMPORT_MAX_MB 提高上限"
+        )
+
+
+def _read_xlsx(path: Path, sheet_name: str | None) -> list[Row]:
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - depends on the install
         raise MalformedInput("读取 .xlsx 需要 openpyxl：pip install 'ledger[reports]'") from None
+    check_xlsx(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:
         raise MalformedInput(f"无法读取 Excel 文件 {path.name}：{e}") from None
-    sheet = book.worksheets[0]
+    sheet = _chosen_sheet(book, path, sheet_name)
     header: list[str] = []
     rows = []
     for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -219,14 +321,41 @@ def _read_xlsx(path: Path) -> list[Row]:
     return rows
 
 
+def _chosen_sheet(book: Any, path: Path, name: str | None) -> Any:
+    """The sheet to read: the one named, else the only visible one; never a hidden sheet."""
+    names = [ws.title for ws in book.worksheets]
+    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    if name is not None:
+        for ws in book.worksheets:
+            if ws.title == name:
+                return ws
+        raise MalformedInput(
+            f"Excel 文件 {path.name} 没有名为“{name[:40]}”的工作表，工作表有：{'、'.join(names)}"
+        )
+    if len(visible) == 1:
+        return visible[0]
+    hidden = [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
+    shown = "、".join(ws.title for ws in visible) or "（无）"
+    also = f"；隐藏的工作表：{'、'.join(hidden)}" if hidden else ""
+    raise MalformedInput(
+        f"Excel 文件 {path.name} 有 {len(visible)} 个可见工作表（{shown}{also}），无法确定导入哪一个："
+        "请用 --sheet 工作表名 指定"
+    )
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        # Excel stores numbers as floats; two decimals of 元 are exact enough to read back
-        return f"{Decimal(repr(value)).quantize(Decimal('0.01'))}"
+        # Excel stores numbers as floats: read back the shortest decimal that is the float,
+        # exactly, and let the field's own parser judge it (an amount takes two decimals)
+        number = Decimal(repr(value))
+        if not number.is_finite():
+            raise MalformedInput(f"单元格的数值“{value}”不是有限数")
+        text = format(number, "f")
+        return text[:-2] if text.endswith(".0") else text
     return str(value)
 
 
@@ -234,40 +363,89 @@ def _cell(value: Any) -> str:
 
 
 class _Fields:
+    """A row's fields, read by their parsers; what each parser made of a field is kept.
+
+    ``normal`` holds each field as parsed (an amount in 分, a project as UNIT/CODE, a
+    date in ISO form, text cleaned): the row's idempotency key is derived from it, so
+    ``100`` and ``100.00``, or ``P1`` and ``153001/P1``, are the same act.
+    """
+
     def __init__(self, row: Row) -> None:
         self.row = row
         self.used: set[str] = set()
+        self.normal: dict[str, str] = {}
 
     def get(self, name: str, label: str, *, required: bool = True) -> str:
         self.used.add(name)
         value = self.row.fields.get(name, "")
         if required and not value.strip():
             raise MalformedInput(f"缺少字段 {name}（{label}）")
+        if value.strip():
+            self.normal.setdefault(name, unicodedata.normalize("NFKC", value).strip())
         return value
 
+    def keep(self, name: str, value: object) -> None:
+        text = str(value)
+        if text:
+            self.normal[name] = text
+        else:
+            self.normal.pop(name, None)
+
     def amount(self) -> Amount:
-        return Amount.parse_positive(self.get("amount", "金额"))
+        amount = Amount.parse_positive(self.get("amount", "金额"))
+        self.keep("amount", amount.fen)
+        return amount
 
     def date(self, name: str = "date") -> dt.date:
-        return calendar.parse_date(self.get(name, "日期"))
+        day = calendar.parse_date(self.get(name, "日期"))
+        self.keep(name, day.isoformat())
+        return day
 
     def text(self, name: str, label: str, max_length: int = 200, required: bool = True) -> str:
-        return clean_text(
+        cleaned = clean_text(
             self.get(name, label, required=required), label=label, max_length=max_length, required=required
         )
+        self.keep(name, cleaned)
+        return cleaned
 
     def choice(self, name: str, label: str, options: list[str], default: str = "") -> str:
         value = unicodedata.normalize("NFKC", self.get(name, label, required=not default)).strip()
         value = value or default
         if value not in options:
             raise MalformedInput(f"{label}“{value[:30]}”不是可选值，应为：{'、'.join(options)}")
+        self.keep(name, value)
         return value
 
     def year(self) -> int:
-        s = self.get("year", "年度").strip()
+        s = unicodedata.normalize("NFKC", self.get("year", "年度")).strip()
         if not (s.isascii() and s.isdigit() and len(s) == 4):
             raise MalformedInput(f"年度“{s[:20]}”应为四位年份")
         return int(s)
+
+    def project(self, world: _World) -> Project:
+        ref = world.resolve(self.get("project", "项目"))
+        self.keep("project", ref)
+        return world.project(ref)
+
+    def key(
+        self,
+        row: Row,
+        occurrences: dict[str, int],
+        project: Project,
+        *parts: str,
+        legacy_parts: tuple[str, ...] = (),
+    ) -> str:
+        """The row's idempotency key from what its fields say, parsed.
+
+        Rows recorded before keys were derived from parsed fields carry a key derived
+        from the raw text; a row whose earlier key the project already holds keeps it,
+        so re-importing an old file records nothing new either.
+        """
+        key = _row_key(row.op, self.normal, occurrences, *parts)
+        legacy = _row_key(row.op, row.fields, occurrences, *(legacy_parts or parts), raw=True)
+        if project.seen(legacy) or legacy in project.keys:
+            return legacy
+        return key
 
     def unknown(self) -> list[str]:
         return sorted(set(self.row.fields) - self.used)
@@ -283,6 +461,8 @@ class _World:
         self.app = app
         self.aggregates: dict[uuid.UUID, Aggregate] = {}
         self.refs: dict[str, ProjectRef] = {}
+        self.incomes: dict[str, dict[tuple[Any, ...], int]] = {}
+        self.income_rows: dict[tuple[Any, ...], int] = {}
         self.today = calendar.today()  # an import is one act: its rows are decided as of one date
 
     def load(self, aggregate_id: uuid.UUID, cls: type[Any]) -> Any:
@@ -327,6 +507,19 @@ class _World:
         if len(units) != 1:
             raise MalformedInput(f"项目“{code}”请写成 单位/项目编码")
         return ProjectRef(units[0], code)
+
+    def recorded_incomes(self, unit: Unit) -> dict[tuple[Any, ...], int]:
+        """How many times each income was recorded for the unit (an income event has no key)."""
+        counts = self.incomes.get(unit.code)
+        if counts is None:
+            counts = {}
+            if unit.version > len(unit.pending_events):  # the unit is stored: read its incomes
+                for event in self.app.get_history(unit.id):
+                    if isinstance(event, Unit.IncomeRecorded):
+                        fact = _income_fact(event.amount, event.source, event.function, event.on, event.doc)
+                        counts[fact] = counts.get(fact, 0) + 1
+            self.incomes[unit.code] = counts
+        return counts
 
     def pending(self) -> list[Aggregate]:
         return [a for a in self.aggregates.values() if a.pending_events]
@@ -386,6 +579,10 @@ def _run_import(
             malformed.append((row.line, e.message))
         except LedgerError as e:
             refused.append((row.line, e.message))
+        except ValueError as e:
+            if not too_many_digits(e):
+                raise
+            malformed.append((row.line, TOO_MANY_DIGITS_MESSAGE))
         else:
             if recorded:
                 result.recorded += 1
@@ -407,12 +604,26 @@ def _run_import(
     return result
 
 
-def _row_key(row: Row, occurrences: dict[str, int], *parts: str) -> str:
-    """The idempotency key of a row: explicit, or derived from what the row says."""
-    canonical = json.dumps([row.op, *parts, sorted(row.fields.items())], ensure_ascii=False)
+def _row_key(
+    op: str,
+    fields: dict[str, str],
+    occurrences: dict[str, int],
+    *parts: str,
+    raw: bool = False,
+) -> str:
+    """The idempotency key of a row derived from what the row says.
+
+    The n-th row of a file saying the same thing gets the n-th key, so two identical
+    rows are two acts, and importing the file again records neither a second time.
+    ``raw`` is the earlier derivation, from the fields as written.
+    """
+    canonical = json.dumps(
+        [op.strip() if not raw else op, *parts, sorted(fields.items())], ensure_ascii=False
+    )
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
-    n = occurrences.get(digest, 0)
-    occurrences[digest] = n + 1
+    tally = f"raw:{digest}" if raw else digest
+    n = occurrences.get(tally, 0)
+    occurrences[tally] = n + 1
     return f"imp:{digest}:{n}"
 
 
@@ -469,79 +680,91 @@ def _decide(
             world.add(project)
             world.add(index)
     elif op in ("appropriation.issue", "appropriation.reduce", "allocation.add"):
-        project = world.project(world.resolve(f.get("project", "项目")))
+        project = f.project(world)
         amount, on = f.amount(), f.date()
-        key = f.get("key", "幂等键", required=False).strip() or _row_key(row, occurrences)
+        given = f.get("key", "幂等键", required=False).strip()
         if op == "appropriation.issue":
             codes.function_code(project.function, on.year)  # the line's code exists in that year's book
             doc = f.text("doc", "文号", 100)
             issue_kind = IssueKind(
                 f.choice("kind", "指标类型", [k.value for k in IssueKind], IssueKind.SUPPLEMENT)
             )
+            key = given or f.key(row, occurrences, project)
             recorded = project.issue_quota(amount, on=on, doc=doc, kind=issue_kind, actor=actor, key=key)
         elif op == "appropriation.reduce":
             doc, reason = f.text("doc", "文号", 100), f.text("reason", "原因")
+            key = given or f.key(row, occurrences, project)
             recorded = project.reduce_quota(amount, on=on, doc=doc, reason=reason, actor=actor, key=key)
         else:
             payee = f.text("payee", "收款人", 100)
+            key = given or f.key(row, occurrences, project)
             recorded = project.allocate(amount, payee=payee, on=on, actor=actor, key=key)
     elif op == "payment.request":
-        ref = world.resolve(f.get("project", "项目"))
-        project = world.project(ref)
+        project = f.project(world)
         amount, on = f.amount(), f.date()
         payee = f.text("payee", "收款人", 100)
         economic = codes.economic_code(f.get("economic", "经济分类科目"), on.year).code
-        key = f.text("key", "幂等键", 100, required=False) or _row_key(row, occurrences)
-        settled = f.get("settled_on", "拨付日期", required=False).strip()
+        f.keep("economic", economic)
+        given = f.text("key", "幂等键", 100, required=False)
+        settled_text = f.get("settled_on", "拨付日期", required=False).strip()
+        settled = f.date("settled_on") if settled_text else None
         voucher = f.text("voucher", "凭证号", 100, required=False)
+        key = given or f.key(row, occurrences, project)
         number, recorded = project.request_payment(
             amount, payee=payee, economic=economic, on=on, key=key, actor=actor
         )
-        if recorded and settled:
-            project.settle_payment(number, on=calendar.parse_date(settled), voucher=voucher, actor=actor)
-        result.payments.append(f"{ref}/{number}")
+        if recorded and settled is not None:
+            project.settle_payment(number, on=settled, voucher=voucher, actor=actor)
+        result.payments.append(f"{project.ref}/{number}")
     elif op in ("payment.hold", "payment.settle", "payment.cancel", "payment.refund"):
         project, number, payment_key = _payment_of(world, f)
+        for naming in ("payment", "project", "key"):  # the key names the payment as resolved
+            f.normal.pop(naming, None)
         on = f.date()
-        key = f"{op}:{payment_key}" if payment_key else ""
-        key = _row_key(row, occurrences, key)
+        reason = f.text("reason", "原因") if op != "payment.settle" else ""
+        voucher = f.text("voucher", "凭证号", 100, required=False) if op == "payment.settle" else ""
+        amount = f.amount() if op == "payment.refund" else Amount.zero()
+        # the payment as resolved (UNIT/CODE/N), however the row named it
+        key = f.key(
+            row,
+            occurrences,
+            project,
+            f"{op.strip()}:{project.ref}/{number}",
+            legacy_parts=(f"{op}:{payment_key}" if payment_key else "",),
+        )
         if op == "payment.hold":
-            recorded = project.hold_payment(
-                number, on=on, reason=f.text("reason", "原因"), actor=actor, key=key
-            )
+            recorded = project.hold_payment(number, on=on, reason=reason, actor=actor, key=key)
         elif op == "payment.settle":
-            voucher = f.text("voucher", "凭证号", 100, required=False)
             recorded = project.settle_payment(number, on=on, voucher=voucher, actor=actor, key=key)
         elif op == "payment.cancel":
-            recorded = project.cancel_payment(
-                number, on=on, reason=f.text("reason", "原因"), actor=actor, key=key
-            )
+            recorded = project.cancel_payment(number, on=on, reason=reason, actor=actor, key=key)
         else:
-            amount = f.amount()
-            recorded = project.refund_payment(
-                number, amount, on=on, reason=f.text("reason", "原因"), actor=actor, key=key
-            )
+            recorded = project.refund_payment(number, amount, on=on, reason=reason, actor=actor, key=key)
     elif op == "income.add":
         unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
         amount, on = f.amount(), f.date()
         source = IncomeSource(f.choice("source", "收入来源", [s.value for s in IncomeSource]))
         function = codes.function_code(f.get("function", "功能分类科目"), on.year).code
-        unit.record_income(
-            amount,
-            source=source,
-            function=function,
-            on=on,
-            doc=f.text("doc", "凭证号", 100, required=False),
-            actor=actor,
-        )
+        doc = f.text("doc", "凭证号", 100, required=False)
+        # an income event carries no key: the n-th row of the file saying this income is
+        # already recorded when the unit holds n or more incomes that say the same
+        fact = _income_fact(amount.fen, str(source), function, on, doc)
+        nth = world.income_rows.get(fact, 0)
+        world.income_rows[fact] = nth + 1
+        if world.recorded_incomes(unit).get(fact, 0) > nth:
+            recorded = False
+        else:
+            unit.record_income(amount, source=source, function=function, on=on, doc=doc, actor=actor)
     elif op == "score.set":
-        project = world.project(world.resolve(f.get("project", "项目")))
+        project = f.project(world)
         year = f.year()
         score = parse_score(f.get("score", "得分"))
-        key = _row_key(row, occurrences)
-        recorded = project.set_score(year, score, reason=f.text("reason", "理由"), actor=actor, key=key)
+        f.keep("score", score)
+        reason = f.text("reason", "理由")
+        key = f.key(row, occurrences, project)
+        recorded = project.set_score(year, score, reason=reason, actor=actor, key=key)
     elif op == "target.set":
-        project = world.project(world.resolve(f.get("project", "项目")))
+        project = f.project(world)
         year = f.year()
         operator = f.choice("operator", "比较符", [">=", "<=", "="])
         value = f.get("value", "目标值").strip()
@@ -551,6 +774,7 @@ def _decide(
                 raise InvalidOperation
         except InvalidOperation:
             raise MalformedInput(f"目标值“{value[:20]}”不是数字") from None
+        f.keep("value", target_value.normalize())
         target = Target(
             f.text("indicator", "指标名称", 100),
             operator,
@@ -558,7 +782,7 @@ def _decide(
             f.text("unit", "计量单位", 20, required=False) or "%",
             f.choice("direction", "指标方向", ["正向", "反向"], "正向"),
         )
-        recorded = project.set_target(year, target, actor=actor, key=_row_key(row, occurrences))
+        recorded = project.set_target(year, target, actor=actor, key=f.key(row, occurrences, project))
     elif op == "year.close":
         unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
         year = f.year()
@@ -584,11 +808,15 @@ def _decide(
     return recorded
 
 
+def _income_fact(amount: int, source: str, function: str, on: dt.date, doc: str) -> tuple[Any, ...]:
+    return (amount, source, function, on.isoformat(), doc)
+
+
 def _payment_of(world: _World, f: _Fields) -> tuple[Project, int, str]:
     payment = f.get("payment", "支付编号", required=False).strip()
     if payment:
         head, _, number = payment.rpartition("/")
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit() and 0 < len(number) <= 9 and int(number) > 0):
             raise MalformedInput(f"支付编号“{payment[:40]}”应为 单位/项目编码/序号")
         project = world.project(world.resolve(head))
         project.payment(int(number))

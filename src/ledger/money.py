@@ -22,6 +22,8 @@ FEN_PER_WAN = 1_000_000
 #: any budget line and keeps every sum inside SQL's 64-bit integers.
 MAX_FEN = 10**12 * FEN_PER_YUAN
 
+#: the longest text an amount can be written as (1,000,000,000,000.00 万元 is 27 characters)
+MAX_TEXT = 64
 _NUMBER = re.compile(r"^(?P<sign>-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?$")
 
 
@@ -56,6 +58,8 @@ class Amount:
         """
         if not isinstance(text, str):
             raise MalformedInput(f"金额必须是文本，收到 {type(text).__name__}")
+        if len(text) > MAX_TEXT:  # before int(): Python refuses int() of over 4,300 digits
+            raise MalformedInput(f"金额“{_shown(text)}”过长，超出上限（单笔不超过 1 万亿元）")
         if text.isascii() and text.isdigit():  # whole 元 as plain digits: most imported rows
             if int(text) > MAX_FEN // FEN_PER_YUAN:
                 raise MalformedInput(f"金额“{_shown(text)}”超出上限（单笔不超过 1 万亿元）")

@@ -10,14 +10,25 @@ Two deployments, one program:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ledger.errors import MalformedInput, StoreNotReady
+from ledger.errors import LedgerError, MalformedInput, PermissionRefused, StoreNotReady, StoreUnavailable
+from ledger.settings import LOCK_TIMEOUT
+
+#: The layout of the store this program writes. ``init`` records it (SQLite: the file's
+#: ``user_version``; PostgreSQL: the event table's comment); a store recorded by a newer
+#: program is refused rather than read or written with a layout this one does not know.
+STORE_FORMAT = 1
+FORMAT_TAG = "ledger format "
+#: the first 16 bytes of every SQLite database file
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 GUARD_FUNCTION = """
 CREATE OR REPLACE FUNCTION "{schema}".ledger_events_guard() RETURNS trigger
@@ -88,26 +99,57 @@ class Store:
             return self._sqlite_has_events(self.path)
         with self.connect() as conn:
             row = conn.execute("SELECT to_regclass(%s)", (f"{self.schema}.{self.events_table}",)).fetchone()
-        return row is not None and row[0] is not None
+            found = row is not None and row[0] is not None
+            if found:
+                check_format(self, self._pg_format(conn))
+        return found
 
     def _sqlite_has_events(self, path: Path) -> bool:
         if not path.exists():
             return False
-        if path.is_dir():
-            raise MalformedInput(f"--db 指向的是目录 {path}：请给出账簿文件的路径，如 ledger.db")
-        conn = sqlite3.connect(path)  # reads only: nothing is written to the file
+        check_sqlite_file(path)
+        if path.stat().st_size == 0:
+            return False  # an empty file is no ledger yet (``init`` makes it one)
+        # read only, through a URI: opening the file must never create or change it
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT.read())
         try:
             found = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.events_table,)
             ).fetchone()
-        except sqlite3.DatabaseError:
-            raise MalformedInput(
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise store_fault(e, self) or MalformedInput(
                 f"{self.describe()} 不是 SQLite 数据库，不是 ledger 账簿；"
                 "请用 --db 指定账簿文件（如 ledger.db），或用一个新文件名运行 `ledger init`。"
             ) from None
         finally:
             conn.close()
+        check_format(self, int(version))
         return found is not None
+
+    def record_format(self) -> None:
+        """Write the store's format number, so an older program knows to stay out."""
+        if self.path is not None:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=LOCK_TIMEOUT.read())) as conn:
+                (version,) = conn.execute("PRAGMA user_version").fetchone()
+                check_format(self, int(version))
+                conn.execute(f"PRAGMA user_version = {STORE_FORMAT}")
+            return
+        with self.connect() as conn:
+            check_format(self, self._pg_format(conn))
+            conn.execute(
+                f"COMMENT ON TABLE \"{self.schema}\".{self.events_table} IS '{FORMAT_TAG}{STORE_FORMAT}'"
+            )
+
+    def _pg_format(self, conn: Any) -> int:
+        row = conn.execute(
+            "SELECT obj_description(to_regclass(%s), 'pg_class')", (f'"{self.schema}".{self.events_table}',)
+        ).fetchone()
+        comment = (row[0] if row else None) or ""
+        number = comment.removeprefix(FORMAT_TAG)
+        if comment.startswith(FORMAT_TAG) and number.isdigit() and len(number) < 6:
+            return int(number)
+        return 0
 
     def connect(self) -> Any:
         """A plain psycopg connection to a PostgreSQL store (autocommit)."""
@@ -140,7 +182,7 @@ class Store:
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.path),
-                SQLITE_LOCK_TIMEOUT="60",
+                SQLITE_LOCK_TIMEOUT=str(LOCK_TIMEOUT.read()),
             )
         else:
             env.update(
@@ -153,7 +195,7 @@ class Store:
                 POSTGRES_SCHEMA=self.schema,
                 POSTGRES_POOL_SIZE="2",
                 POSTGRES_MAX_OVERFLOW="2",
-                POSTGRES_LOCK_TIMEOUT="30",
+                POSTGRES_LOCK_TIMEOUT=str(LOCK_TIMEOUT.read()),
                 # the library's recorder, without pipeline mode (see ledger.pgrecorder)
                 APPLICATION_RECORDER_TOPIC="ledger.pgrecorder:LedgerPostgresRecorder",
             )
@@ -222,6 +264,37 @@ class Store:
             for statement in statements:
                 conn.execute(sql.SQL(statement).format(s=sch, r=r, t=sql.Identifier(self.events_table)))
 
+    def require_owner(self, action: str) -> None:
+        """PostgreSQL: only the ledger's owner (or a superuser) creates, grants, rebuilds, restores.
+
+        Checked before the command does anything, so a clerk or a reporter who runs an
+        administrator's command is told so in Chinese, not by a half-done psycopg error.
+        """
+        if self.path is not None:
+            return
+        with self.connect() as conn:
+            row = conn.execute(
+                """
+                SELECT session_user::text,
+                       (SELECT rolsuper FROM pg_roles WHERE rolname = session_user),
+                       (SELECT tableowner::text FROM pg_tables WHERE schemaname = %s AND tablename = %s),
+                       (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s)
+                """,
+                (self.schema, self.events_table, self.schema),
+            ).fetchone()
+            me, superuser, table_owner, schema_owner = row
+            owner = table_owner or schema_owner
+            if superuser or owner is None or owner == me:
+                return
+            (member,) = conn.execute("SELECT pg_has_role(session_user, %s, 'MEMBER')", (owner,)).fetchone()
+        if member:
+            return
+        raise PermissionRefused(
+            f"角色 {me} 不是账簿 {self.describe()} 的所有者（所有者为 {owner}），不能{action}："
+            f"请以所有者角色（如 postgresql://{owner}@{self.host}/{self.dbname}?schema={self.schema}）运行此命令。"
+            "没有做任何改动。"
+        )
+
     def require_ready(self) -> None:
         if not self.exists():
             raise StoreNotReady(
@@ -266,3 +339,147 @@ def _os_user() -> str:
     import getpass
 
     return getpass.getuser()
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse, before SQLite opens it, a path that cannot be a ledger file.
+
+    SQLite opening a FIFO waits for ever for a writer; a device or a directory is no
+    database. A file that is not empty must begin with SQLite's header.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        raise StoreUnavailable(f"无法读取账簿文件 {path}：{e.strerror}。请检查路径和文件权限。") from None
+    if stat.S_ISDIR(mode):
+        raise MalformedInput(f"--db 指向的是目录 {path}：请给出账簿文件的路径，如 ledger.db")
+    if not stat.S_ISREG(mode):
+        raise MalformedInput(
+            f"--db 指向的 {path} 不是普通文件（{_file_kind(mode)}）：请给出账簿文件的路径，如 ledger.db"
+        )
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        raise StoreUnavailable(f"无法读取账簿文件 {path}：{e.strerror}。请检查文件权限。") from None
+    if head and head != SQLITE_HEADER:
+        raise MalformedInput(
+            f"SQLite 文件 {path} 不是 SQLite 数据库，不是 ledger 账簿；"
+            "请用 --db 指定账簿文件（如 ledger.db），或用一个新文件名运行 `ledger init`。"
+        )
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "命名管道 FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    return "特殊文件"
+
+
+def check_format(store: Store, version: int) -> None:
+    """Refuse a store recorded by a newer program (its layout is not this one's)."""
+    if version > STORE_FORMAT:
+        raise StoreUnavailable(
+            f"{store.describe()} 由较新版本的 ledger 创建（账簿格式 {version}，本程序只认识到 {STORE_FORMAT}）："
+            "请升级 ledger 后再使用此账簿；没有读写任何内容。"
+        )
+
+
+#: what SQLite says, and what the clerk is told (the store's place is added)
+SQLITE_FAULTS: tuple[tuple[str, str], ...] = (
+    (
+        "database is locked",
+        "正被另一个程序写入，等待 {timeout} 秒后仍未释放（database is locked）。"
+        "请等对方完成后重试；如需等待更久，设置 LEDGER_LOCK_TIMEOUT（秒）。",
+    ),
+    ("database table is locked", "正被另一个程序写入（database table is locked）。请稍后重试。"),
+    (
+        "readonly database",
+        "是只读的，无法写入（attempt to write a readonly database）。"
+        "请检查文件及其所在目录的写权限，或改用只读的查询命令。",
+    ),
+    (
+        "file is not a database",
+        "不是 SQLite 数据库，不是 ledger 账簿（file is not a database）。请用 --db 指定正确的账簿文件。",
+    ),
+    (
+        "malformed",
+        "已损坏（database disk image is malformed）：文件可能被截断或改写。"
+        "请用备份恢复（ledger restore），不要继续写入此文件。",
+    ),
+    ("disk i/o error", "读写时发生磁盘错误（disk I/O error）。请检查磁盘空间和文件是否完整，然后重试。"),
+    ("database or disk is full", "所在磁盘已满（database or disk is full）。请清理磁盘空间后重试。"),
+    ("unable to open database", "无法打开（unable to open database file）。请检查路径和目录权限。"),
+    (
+        "no such table",
+        "缺少 ledger 的数据表（{detail}）：它不是完整的账簿。请运行 `ledger init`，或用 --db 指定正确的账簿。",
+    ),
+)
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and everything it wraps (SQLAlchemy's ``orig``, the event library's causes)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [error]
+    while todo:
+        e = todo.pop()
+        if e is None or any(e is s for s in seen) or len(seen) > 20:
+            continue
+        seen.append(e)
+        orig = getattr(e, "orig", None)
+        todo += [e.__cause__, e.__context__, orig if isinstance(orig, BaseException) else None]
+    return seen
+
+
+def store_fault(error: BaseException, store: Store | None) -> LedgerError | None:
+    """The Chinese refusal for a database error, naming the store; None if it is not one.
+
+    One place for every way a store can fail under a command: locked, read-only, not a
+    database, damaged, a full disk; on PostgreSQL a missing privilege or a lost server.
+    """
+    where = store.describe() if store is not None else "账簿"
+    for e in _causes(error):
+        if isinstance(e, sqlite3.Error):
+            text = str(e).strip()
+            for needle, told in SQLITE_FAULTS:
+                if needle in text.lower():
+                    message = told.format(timeout=LOCK_TIMEOUT.read(), detail=text[:80])
+                    # a file that is no database was named wrongly: malformed input, as
+                    # when its header is checked before it is opened
+                    kind = MalformedInput if needle == "file is not a database" else StoreUnavailable
+                    return kind(f"{where} {message}")
+            return StoreUnavailable(f"{where} 无法读写：{text[:200]}。请检查账簿文件，或从备份恢复。")
+    pg = _psycopg_fault(error, where)
+    return pg
+
+
+def _psycopg_fault(error: BaseException, where: str) -> LedgerError | None:
+    import sys
+
+    if "psycopg" not in sys.modules:
+        return None
+    import psycopg
+
+    for e in _causes(error):
+        if isinstance(e, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+            return StoreUnavailable(
+                f"{where} 正被另一个程序写入，等待 {LOCK_TIMEOUT.read()} 秒后仍未释放（{type(e).__name__}）。"
+                "请等对方完成后重试；如需等待更久，设置 LEDGER_LOCK_TIMEOUT（秒）。"
+            )
+        if isinstance(e, psycopg.errors.InsufficientPrivilege):
+            detail = str(e).strip().splitlines()[0][:200] if str(e).strip() else "permission denied"
+            return PermissionRefused(
+                f"当前数据库角色无权执行此操作（{detail}）：{where}。"
+                "记录须由 clerk 角色、建库和授权须由账簿所有者执行；请用有权限的角色连接。"
+            )
+        if isinstance(e, psycopg.OperationalError):
+            detail = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+            return StoreUnavailable(f"与 {where} 的连接失败（{detail}）。请检查数据库服务器后重试。")
+        if isinstance(e, psycopg.errors.UndefinedTable):
+            return StoreNotReady(
+                f"{where} 缺少 ledger 的数据表：请先运行 `ledger init`，或用 --db 指定已有的账簿。"
+            )
+    return None

@@ -6,6 +6,11 @@ must be refused with a Chinese message, a non-zero exit code, and nothing record
 
 from __future__ import annotations
 
+import json
+import os
+import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -243,6 +248,48 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
     ),
     ("report over the store", ("report", "execution", "--output", "STORE", "--force"), 1, "账簿本身"),
     ("export onto a device", ("export", "/dev/full", "--force"), 1, "不是普通文件"),
+    # years outside what the ledger keeps and numbers too long for int()
+    ("report month year 0", ("report", "month", "153001", "0000-01"), 2, "年度 0 不在 2000–"),
+    ("report month year 9999", ("report", "month", "153001", "9999-12"), 2, "年度 9999 不在 2000–"),
+    (
+        "known-at year 1",
+        ("report", "month", "153001", "2024-05", "--known-at", "0001-01-01"),
+        2,
+        "年份在 1900–2999",
+    ),
+    (
+        "known-at year 1 with a time",
+        ("report", "execution", "--known-at", "0001-01-01T00:00:00+08:00"),
+        2,
+        "年份在 1900–2999",
+    ),
+    ("known-at 5,000 digits", ("report", "backlog", "--known-at", "9" * 5000), 2, "无法识别"),
+    ("as-of year 1", ("report", "backlog", "--as-of", "0001-01-01"), 2, "早于 2000 年"),
+    ("payment number of 5,000 digits", ("history", "153001/P1/" + "9" * 5000), 2, "支付编号"),
+    (
+        "settle a payment number of 5,000 digits",
+        ("payment", "settle", "P1/" + "9" * 5000, "--date", "2024-03-05"),
+        2,
+        "支付编号",
+    ),
+    ("unit code of 5,000 digits", ("unit", "add", "1" * 5000, "名"), 2, "单位编码"),
+    (
+        "amount of 5,000 digits",
+        ("allocation", "add", "P1", "9" * 5000, "--payee", "甲", "--date", "2024-03-01"),
+        2,
+        "金额",
+    ),
+    (
+        "held days of 5,000 digits",
+        ("report", "month", "153001", "2024-05", "--held-days", "9" * 5000),
+        2,
+        "天数",
+    ),
+    ("older-than of 5,000 digits", ("report", "backlog", "--older-than", "9" * 5000), 2, "天数"),
+    ("behind as an exponent", ("report", "month", "153001", "2024-05", "--behind", "1e400"), 2, "百分点"),
+    ("behind NaN", ("report", "month", "153001", "2024-05", "--behind", "nan"), 2, "百分点"),
+    ("score of 5,000 digits", ("score", "set", "P1", "2024", "9" * 5000, "--reason", "r"), 2, "数字过长"),
+    ("year of 5,000 digits", ("report", "execution", "--year", "2" * 5000), 2, "年度"),
 ]
 
 
@@ -323,3 +370,156 @@ def test_a_directory_given_as_the_ledger_is_refused(tmp_path: Path) -> None:
     result = invoke(tmp_path, "report", "month", "153001", "2024-12")
     assert result.exit_code == 2 and "指向的是目录" in result.output, result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def _fifo(tmp_path: Path) -> Path:
+    fifo = tmp_path / "rows.jsonl"
+    os.mkfifo(fifo)
+    return fifo
+
+
+def _huge(tmp_path: Path) -> Path:
+    huge = tmp_path / "rows.csv"
+    with huge.open("wb") as f:  # a sparse gigabyte: no disk used, but far over the bound
+        f.truncate(1024**3)
+    return huge
+
+
+def _xlsx_bomb(tmp_path: Path) -> Path:
+    bomb = tmp_path / "rows.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (64 * 1024 * 1024))
+    return bomb
+
+
+def _not_a_zip(tmp_path: Path) -> Path:
+    fake = tmp_path / "rows.xlsx"
+    fake.write_text("op,unit,name\nunit.add,153002,某局\n", encoding="utf-8")
+    return fake
+
+
+def _duplicate_keys(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        '{"op": "unit.add", "unit": "153002", "name": "某局"}\n'
+        '{"op": "allocation.add", "project": "P1", "amount": "1", "amount": "90000",'
+        ' "payee": "甲", "date": "2024-03-01"}\n',
+        encoding="utf-8",
+    )
+    return rows
+
+
+def _long_number(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        '{"op": "allocation.add", "project": "P1", "amount": '
+        + "9" * 5000
+        + ', "payee": "甲", "date": "2024-03-01"}\n',
+        encoding="utf-8",
+    )
+    return rows
+
+
+def _long_payment_number(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps({"op": "payment.settle", "payment": "P1/" + "9" * 5000, "date": "2024-03-05"}) + "\n",
+        encoding="utf-8",
+    )
+    return rows
+
+
+def _three_decimals(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "op,project,amount,payee,date\nallocation.add,P1,1234.567,甲,2024-03-01\n", encoding="utf-8"
+    )
+    return rows
+
+
+def _long_score(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"op,project,year,score,reason\nscore.set,P1,2024,{'9' * 5000},r\n", encoding="utf-8")
+    return rows
+
+
+BAD_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
+    ("FIFO", _fifo, "不是普通文件"),
+    ("/dev/zero", lambda _: Path("/dev/zero"), "不是普通文件"),
+    ("directory", lambda tmp: tmp, "是目录"),
+    ("a gigabyte", _huge, "超过导入上限 200 MB"),
+    ("XLSX bomb", _xlsx_bomb, "压缩炸弹"),
+    ("XLSX that is not a zip", _not_a_zip, "不是有效的 .xlsx"),
+    ("duplicate JSON keys", _duplicate_keys, "字段“amount”出现了两次"),
+    ("a 5,000-digit JSON number", _long_number, "数字过长"),
+    ("a 5,000-digit payment number", _long_payment_number, "支付编号"),
+    ("three decimals", _three_decimals, "小数位过多"),
+    ("a 5,000-digit score", _long_score, "数字过长"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "says"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_a_bad_import_file_is_refused_quickly_and_writes_nothing(
+    prepared: str, run: Run, tmp_path: Path, name: str, make: Callable[[Path], Path], says: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    file = make(folder)
+    before = stored_events(prepared)
+    started = time.monotonic()
+    result = run("import", str(file))
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("错误：") and says in result.output, result.output
+    assert "Traceback" not in result.output and "内部错误" not in result.output
+    assert stored_events(prepared) == before
+
+
+def test_a_json_line_nested_thousands_deep_is_refused(prepared: str, run: Run, tmp_path: Path) -> None:
+    file = tmp_path / "deep.jsonl"
+    file.write_text("[" * 100_000 + "\n", encoding="utf-8")
+    before = stored_events(prepared)
+    result = run("import", str(file))
+    assert result.exit_code == 2 and "嵌套过深" in result.output and "第 1 行" in result.output, result.output
+    assert stored_events(prepared) == before
+
+
+def test_the_import_size_bound_is_set_by_ledger_import_max_mb(
+    prepared: str, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEDGER_IMPORT_MAX_MB", "1")
+    rows = tmp_path / "rows.csv"
+    # one row and two megabytes of blank lines (which an import skips)
+    rows.write_text(
+        "op,project,amount,payee,date\nallocation.add,P1,1,甲,2024-03-01\n" + "\n" * 2 * 1024 * 1024,
+        encoding="utf-8",
+    )
+    before = stored_events(prepared)
+    result = run("import", str(rows))
+    assert (
+        result.exit_code == 2
+        and "超过导入上限 1 MB" in result.output
+        and "LEDGER_IMPORT_MAX_MB" in result.output
+    )
+    assert stored_events(prepared) == before
+    monkeypatch.setenv("LEDGER_IMPORT_MAX_MB", "3")
+    result = run("import", str(rows))
+    assert result.exit_code == 0, result.output[:300]
+
+
+def test_an_xlsx_that_unpacks_beyond_the_bound_is_refused_before_it_is_parsed(
+    prepared: str, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEDGER_IMPORT_MAX_MB", "1")
+    book = tmp_path / "small.xlsx"
+    with zipfile.ZipFile(book, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        # 1.4 MB of hex digits pack about twofold: an honest ratio, but over the bound unpacked
+        z.writestr("xl/worksheets/sheet1.xml", os.urandom(700 * 1024).hex())
+    assert book.stat().st_size < 1024 * 1024
+    before = stored_events(prepared)
+    result = run("import", str(tmp_path / "small.xlsx"))
+    assert result.exit_code == 2 and "解压后" in result.output and "超过导入上限 1 MB" in result.output, (
+        result.output
+    )
+    assert stored_events(prepared) == before

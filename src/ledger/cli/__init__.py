@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ledger import hooks
+from ledger import hooks, settings
 from ledger.cli import examples, zh
-from ledger.errors import LedgerError, MalformedInput
-from ledger.storage import Store, parse_url
+from ledger.errors import TOO_MANY_DIGITS_MESSAGE, LedgerError, MalformedInput, too_many_digits
+from ledger.storage import Store, parse_url, store_fault
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -40,7 +40,11 @@ class Session:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = parse_url(self.db)
+            store = parse_url(self.db)
+            # open nothing that cannot be this program's ledger: a FIFO, a device, a
+            # damaged store, or one recorded by a newer program
+            store.exists()
+            self._store = store
         return self._store
 
     @property
@@ -56,11 +60,9 @@ class Session:
             return self.actor_flag
         from ledger.text import clean_text
 
-        if os.environ.get("LEDGER_ACTOR"):
-            return clean_text(
-                os.environ["LEDGER_ACTOR"], label="记录人（环境变量 LEDGER_ACTOR）", max_length=64
-            )
-        return clean_text(getpass.getuser(), label="记录人（操作系统用户名）", max_length=64)
+        return settings.actor_name() or clean_text(
+            getpass.getuser(), label="记录人（操作系统用户名）", max_length=64
+        )
 
     def ledger(self, *, create_tables: bool = False) -> Ledger:
         if self._ledger is None:
@@ -176,6 +178,25 @@ def finish(command: click.Command, path: str) -> None:
 class LedgerGroup(LazyGroup):
     """The root group: turns every error into one Chinese message and an exit code."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Check the settings before any command loads; name a failing store's fault."""
+        settings.check()
+        try:
+            return super().invoke(ctx)
+        except (LedgerError, click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except ValueError as e:
+            if not too_many_digits(e):
+                raise
+            raise MalformedInput(f"输入中的{TOO_MANY_DIGITS_MESSAGE}") from None
+        except Exception as e:
+            session = ctx.obj if isinstance(ctx.obj, Session) else None
+            store = session._store if session is not None else None
+            fault = store_fault(e, store)
+            if fault is None or os.environ.get("LEDGER_DEBUG"):
+                raise
+            raise fault from e
+
     def main(  # type: ignore[override]
         self,
         args: list[str] | None = None,
@@ -289,7 +310,9 @@ def help_command(ctx: click.Context, names: tuple[str, ...]) -> None:
         found = command.get_command(parent, name) if isinstance(command, click.Group) else None
         if found is None:
             where = parent.command_path
-            raise click.UsageError(f"没有命令“{name}”（在“{where}”下）；用 {where} --help 查看可用的命令。", parent)
+            raise click.UsageError(
+                f"没有命令“{name}”（在“{where}”下）；用 {where} --help 查看可用的命令。", parent
+            )
         parent = found.make_context(name, [], parent=parent, resilient_parsing=True)
         command = found
     click.echo(parent.get_help())
@@ -314,7 +337,11 @@ QUOTE = "'"
 
 def _usage_message(e: click.ClickException) -> str:
     if isinstance(e, click.MissingParameter):
-        missing = e.param.get_error_hint(e.ctx).replace(QUOTE, "") if e.param is not None and e.ctx is not None else ""
+        missing = (
+            e.param.get_error_hint(e.ctx).replace(QUOTE, "")
+            if e.param is not None and e.ctx is not None
+            else ""
+        )
         helptext = getattr(e.param, "help", None) or ""
         return f"缺少必填的参数 {missing}" + (f"（{helptext}）" if helptext else "")
     if isinstance(e, click.BadParameter):

@@ -30,7 +30,7 @@ OPS = {
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option(
     "--profile",
     default=None,
@@ -39,6 +39,11 @@ OPS = {
     "不给时读取带 op 列的本账簿格式。",
 )
 @click.option("--unit", "unit", default=None, help="导出文件没有单位编码列时，所属的单位编码。")
+@click.option(
+    "--sheet",
+    default=None,
+    help="XLSX：要导入的工作表名（工作簿只有一个可见工作表时可不给；隐藏的工作表不会被自动选中）。",
+)
 @click.option("--dry-run", is_flag=True, help="只检查并列出将要记录的内容，不记录。")
 @click.option(
     "--template",
@@ -55,6 +60,7 @@ def import_file(
     file: Path | None,
     profile: str | None,
     unit: str | None,
+    sheet: str | None,
     dry_run: bool,
     template: str | None,
     output: Path | None,
@@ -63,7 +69,8 @@ def import_file(
 
     先检查每一行，任何一行有误都不记录（并列出所有有误的行）；全部无误后一次性记录。
     只按编号去重（指标编号、支付申请编号、支付凭证号或幂等键），不按内容去重；
-    跳过的行逐一列出原因。
+    跳过的行逐一列出原因。本账簿格式的行没有编号时，按解析后的内容去重（100 与 100.00、
+    P1 与 153001/P1 是同一笔）。文件须是普通文件，不超过 LEDGER_IMPORT_MAX_MB（默认 200 MB）。
     """
     from ledger.importer import read_rows, run_import
 
@@ -79,7 +86,11 @@ def import_file(
     notes: list[str] = []
     if profile is not None:
         from ledger import profiles
+        from ledger.importer import check_file, check_xlsx
 
+        check_file(file)  # a regular file within LEDGER_IMPORT_MAX_MB, and no zip bomb
+        if file.suffix.lower() in (".xlsx", ".xlsm"):
+            check_xlsx(file)
         chosen = profiles.load_profile(profile)
         converted = profiles.convert(profiles.read_export(file, chosen), chosen, unit=unit)
         rows, ignored, skipped = converted.rows, converted.ignored_columns, converted.skipped
@@ -89,7 +100,7 @@ def import_file(
                 f"注意：{converted.unkeyed} 笔支付既无支付申请编号也无凭证号，无法去重：同一文件再次导入会重复记录"
             )
     else:
-        rows = read_rows(file)
+        rows = read_rows(file, sheet=sheet)
     ledger = session.ledger()
     if sys.stderr.isatty() and len(rows) > 1000:
         with click.progressbar(length=len(rows), label="检查并记录", file=sys.stderr) as bar:

@@ -16,8 +16,10 @@ from ledger.cli.params import NAME, YEAR, Choice
 def init(session: Session) -> None:
     """创建或升级账簿（可重复执行）。"""
     store = session.store
+    store.require_owner("创建或升级账簿（init）")
     existed = store.exists()
     session.ledger(create_tables=True)
+    store.record_format()
     store.install_guards()
     session.initialised()
     verb = "已检查并升级" if existed else "已创建"
@@ -151,6 +153,7 @@ def db_grant(session: Session, role: str, as_: str, password: str | None) -> Non
     已记录的事件除所有者外任何人都不能修改或删除。
     """
     session.store.require_ready()
+    session.store.require_owner("授权角色（db grant）")
     session.store.grant(role, as_, password)
     label = "记账员（追加事件、查询）" if as_ == "clerk" else "查询员（只读）"
     session.emit(
