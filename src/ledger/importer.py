@@ -70,7 +70,7 @@ from ledger.errors import (
 )
 from ledger.money import Amount
 from ledger.settings import IMPORT_MAX_MB
-from ledger.text import clean_text, parse_score
+from ledger.text import clean_key, clean_text, parse_score
 
 MAX_ERRORS_SHOWN = 200
 
@@ -682,7 +682,7 @@ def _decide(
     elif op in ("appropriation.issue", "appropriation.reduce", "allocation.add"):
         project = f.project(world)
         amount, on = f.amount(), f.date()
-        given = f.get("key", "幂等键", required=False).strip()
+        given = _key(f.get("key", "幂等键", required=False))
         if op == "appropriation.issue":
             codes.function_code(project.function, on.year)  # the line's code exists in that year's book
             doc = f.text("doc", "文号", 100)
@@ -705,7 +705,7 @@ def _decide(
         payee = f.text("payee", "收款人", 100)
         economic = codes.economic_code(f.get("economic", "经济分类科目"), on.year).code
         f.keep("economic", economic)
-        given = f.text("key", "幂等键", 100, required=False)
+        given = _key(f.get("key", "幂等键", required=False))
         settled_text = f.get("settled_on", "拨付日期", required=False).strip()
         settled = f.date("settled_on") if settled_text else None
         voucher = f.text("voucher", "凭证号", 100, required=False)
@@ -822,7 +822,12 @@ def _payment_of(world: _World, f: _Fields) -> tuple[Project, int, str]:
         project.payment(int(number))
         return project, int(number), payment
     project = world.project(world.resolve(f.get("project", "项目")))
-    key = f.get("key", "支付的幂等键").strip()
+    key = _key(f.get("key", "支付的幂等键"))
     if key not in project.keys:
         raise NotFound(f"项目 {project.ref} 没有幂等键为“{key}”的支付")
     return project, project.keys[key], key
+
+
+def _key(text: str) -> str:
+    """A row's 幂等键 as the command line reads one (NFKC: ``ＺＦ-1`` is ``ZF-1``); "" if none."""
+    return clean_key(text) if text.strip() else ""

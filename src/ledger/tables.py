@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ledger import settings
 from ledger.errors import LedgerError, MalformedInput
 
-MAX_BYTES = 200 * 1024 * 1024
 HEADER_SEARCH_ROWS = 30
 
 
@@ -65,9 +65,10 @@ def check_file(path: Path) -> None:
         raise MalformedInput(f"无法读取文件 {path}：{e.strerror}。") from None
     if not stat.S_ISREG(info.st_mode):
         raise MalformedInput(f"{path} 不是普通文件（可能是目录、设备或管道），不能导入。")
-    if info.st_size > MAX_BYTES:
+    limit = settings.IMPORT_MAX_MB.read()
+    if info.st_size > limit * 1024 * 1024:
         raise MalformedInput(
-            f"{path.name} 有 {info.st_size // (1024 * 1024)} MB，超过 {MAX_BYTES // (1024 * 1024)} MB 的上限；"
+            f"{path.name} 有 {info.st_size // (1024 * 1024)} MB，超过 {limit} MB 的上限（LEDGER_IMPORT_MAX_MB）；"
             "请检查是否选错了文件，或分成几个文件导入。"
         )
 

@@ -267,3 +267,17 @@ def test_incomes_are_recorded_once_however_often_the_file_is_imported(
     assert stored_events(ledger_db) == before
     third = imported(run, jsonl(tmp_path / "c.jsonl", [income, income, income]))
     assert (third["recorded"], third["skipped"]) == (1, 2)
+
+
+def test_a_full_width_key_in_a_file_names_the_payment_the_command_line_made(
+    ledger_db: Path, run: Run, tmp_path: Path
+) -> None:
+    made = run("payment", "request", "P1", "100", "--payee", "甲", "--economic", "31299", "--date", "2024-03-01",
+               "--key", "ZF-1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    before = stored_events(ledger_db)
+    row = {"op": "payment.request", "project": "153001/P1", "amount": "100", "payee": "甲", "economic": "31299",
+           "date": "2024-03-01", "key": "ＺＦ-1"}  # fmt: skip
+    result = run("import", str(jsonl(tmp_path / "k.jsonl", [row])))
+    assert result.exit_code == 0 and "新记录 0 行" in result.output, result.output
+    assert stored_events(ledger_db) == before
