@@ -31,6 +31,14 @@ ROOT = {
     "restore": "projections.audit:restore_command",
 }
 
+#: the lists (finding things) under the built-in groups, through ``ledger.hooks.subcommands``
+LISTS = {
+    "unit": {"list": "projections.lists:unit_list"},
+    "project": {"list": "projections.lists:project_list"},
+    "payment": {"list": "projections.lists:payment_list"},
+    "appropriation": {"list": "projections.lists:appropriation_list"},
+}
+
 
 def _init(ledger: Ledger) -> None:
     from projections import runner
@@ -129,6 +137,8 @@ def register(group: click.Group) -> None:
         hooks.on_init.append(_init)
         hooks.after_write.append(_after_write)
         hooks.on_close.append(_close)
+    for name, commands in LISTS.items():
+        hooks.subcommands.setdefault(name, {}).update(commands)
     group.add_command(projections_group)
     group.add_command(report_group)
     if isinstance(group, LazyGroup):
