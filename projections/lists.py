@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ledger.cli import Session, pass_session
-from ledger.cli.params import DATE, DOC, FUNCTION, YEAR, Choice, _Type
+from ledger.cli.params import DATE, DOC, FUNCTION, PAYEE, YEAR, Choice, TextType, _Type
 from ledger.domain.kinds import Category, Fund, PaymentStatus
 from ledger.errors import MalformedInput, NotFound
 from ledger.money import Amount
@@ -93,6 +93,7 @@ class StatusType(_Type):
 UNIT_CODE = UnitCodeType()
 PROJECT = ProjectType()
 STATUS = StatusType()
+VOUCHER = TextType("凭证号", 100)
 
 
 def find_project(conn: Connection, ref: tuple[str | None, str], cut: Cutoff) -> str:
@@ -379,8 +380,8 @@ def payment_lines(conn: Connection, *, scope: list[str] | None, cut: Cutoff) -> 
 @click.option(
     "--project", type=PROJECT, default=None, help="项目：单位/项目编码，或只有一个单位使用的项目编码。"
 )
-@click.option("--payee", default=None, help="收款人（包含此文字即列出）。")
-@click.option("--voucher", default=None, help="支付凭证号（完全一致）。")
+@click.option("--payee", type=PAYEE, default=None, help="收款人（包含此文字即列出）。")
+@click.option("--voucher", type=VOUCHER, default=None, help="支付凭证号（完全一致）。")
 @click.option(
     "--status",
     type=STATUS,
@@ -413,8 +414,6 @@ def payment_list(
 
     --from / --to 按申请日期筛选；状态取最近一次操作（申请、暂缓、拨付、撤销、冲销）。
     """
-    payee = clean_text(payee, label="收款人", max_length=100) if payee is not None else None
-    voucher = clean_text(voucher, label="凭证号", max_length=100) if voucher is not None else None
     if date_from and date_to and date_from > date_to:
         raise MalformedInput(f"--from {date_from} 晚于 --to {date_to}：起始日期不能晚于截止日期")
     fmt = output_format(session, fmt, output)
