@@ -296,3 +296,30 @@ def test_bad_filters_are_refused_in_chinese_and_write_nothing(
     assert words in result.output
     assert "错误：" in result.output and "Traceback" not in result.output
     assert stored_events(db) == before
+
+
+def test_a_reopened_year_takes_its_carried_payment_and_quota_back(ledger: Run) -> None:
+    for act in (
+        ("year", "close", "153001", "2024", "--yes"),
+        ("year", "reopen", "153001", "2024", "--reason", "结账有误"),
+    ):
+        result = ledger(*act)
+        assert result.exit_code == 0, result.output
+    [row] = rows_of(ledger, "payment", "list", "--status", "待统筹", key="payments")
+    assert (row["payment"], row["year"], row["carried_from"]) == ("153001/P1/2", 2024, None)
+    docs = rows_of(ledger, "appropriation", "list", "--unit", "153001", "--year", "2025", key="docs")
+    assert sum(d["issued_fen"] for d in docs) == 0
+    assert sum(d["pending_fen"] for d in docs) == 0
+
+
+def test_listing_records_nothing_and_answers_as_the_ledger_stood_on_a_date(ledger: Run, db: str) -> None:
+    before = stored_events(db)
+    early = rows_of(ledger, "appropriation", "list", "--unit", "153001", "--as-of", "2024-03-31", key="docs")
+    assert [(d["project"], d["doc"], d["paid_fen"], d["left_fen"]) for d in early] == [
+        ("153001/P1", "文A", 0, 10_000_000),
+        ("153001/P1", "文B", 0, 5_000_000),
+        ("153001/P2", "文C", 400_000, 2_600_000),
+    ]
+    for group in ("unit", "project", "payment", "appropriation"):
+        assert ledger(group, "list").exit_code == 0
+    assert stored_events(db) == before
