@@ -211,7 +211,6 @@ def project_list(
             .subquery()
         )
         p = projects
-        closed = getattr(p.c, "closed", None)
         query = (
             select(p, sums.c.quota, sums.c.paid, sums.c.pending)
             .select_from(p.outerjoin(sums, sums.c.project_id == p.c.project_id))
@@ -226,8 +225,8 @@ def project_list(
             query = query.where(p.c.category == category)
         if fund:
             query = query.where(p.c.fund == fund)
-        if closed is not None and not show_all:
-            query = query.where(closed == 0)
+        if not show_all:
+            query = query.where(p.c.closed == 0)
         rows = conn.execute(query).all()
     records = []
     table = []
@@ -235,7 +234,7 @@ def project_list(
     for r in rows:
         quota, paid, pending = int(r.quota or 0), int(r.paid or 0), int(r.pending or 0)
         left = quota - paid - pending
-        is_closed = bool(getattr(r, "closed", 0))
+        is_closed = bool(r.closed)
         records.append(
             {
                 "project": f"{r.unit}/{r.code}",
