@@ -36,12 +36,24 @@ EXAMPLES = {
     "restore": "ledger --db 新账簿.db restore 备份-2024-12-31.jsonl",
     "projections status": "ledger projections status",
     "projections rebuild": "ledger projections rebuild movements",
+    "unit list": "ledger unit list --format xlsx --output 单位.xlsx",
+    "project list": "ledger project list --unit 153001 --function 21508 --year 2024",
+    "payment list": "ledger payment list --unit 153001 --status 待统筹 --from 2024-01-01 --to 2024-06-30",
+    "appropriation list": "ledger appropriation list --unit 153001 --doc 榕财企（指）[2024]17号",
 }
 ROOT = {
     "reconcile": "projections.reports.reconcile:reconcile",
     "verify": "projections.audit:verify_command",
     "export": "projections.audit:export_command",
     "restore": "projections.audit:restore_command",
+}
+
+#: the lists (finding things) under the built-in groups, through ``ledger.hooks.subcommands``
+LISTS = {
+    "unit": {"list": "projections.lists:unit_list"},
+    "project": {"list": "projections.lists:project_list"},
+    "payment": {"list": "projections.lists:payment_list"},
+    "appropriation": {"list": "projections.lists:appropriation_list"},
 }
 
 
@@ -147,6 +159,8 @@ def register(group: click.Group) -> None:
         hooks.on_init.append(_init)
         hooks.after_write.append(_after_write)
         hooks.on_close.append(_close)
+    for name, commands in LISTS.items():
+        hooks.subcommands.setdefault(name, {}).update(commands)
     group.add_command(projections_group)
     group.add_command(report_group)
     if isinstance(group, LazyGroup):

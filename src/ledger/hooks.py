@@ -18,3 +18,7 @@ on_init: list[Callable[[Ledger], None]] = []
 after_write: list[Callable[[Ledger], None]] = []
 #: Called when a command is done with the ledger: release connections.
 on_close: list[Callable[[Ledger], None]] = []
+#: Subcommands a plugin adds to a built-in command group, by the group's name, each as
+#: ``"module:attribute"`` imported when used: ``{"unit": {"list": "projections.lists:unit_list"}}``.
+#: Consulted when the group itself is loaded (the group must be a ``LazyGroup``).
+subcommands: dict[str, dict[str, str]] = {}

@@ -130,7 +130,7 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
         "unknown subcommand",
         ("payment", "pay", "P1/1"),
         2,
-        "可用的命令：cancel、correct、hold、refund、request、reverse、settle",
+        "可用的命令：cancel、correct、hold、list、refund、request、reverse、settle",
     ),
     ("unknown report", ("report", "monthly", "153001"), 2, "没有命令“monthly”"),
     (

@@ -136,7 +136,10 @@ class LazyGroup(click.Group):
             import importlib
 
             module, _, attribute = self.lazy[cmd_name].partition(":")
-            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+            command = getattr(importlib.import_module(module), attribute)
+            if isinstance(command, LazyGroup):  # what plugins add to this group (ledger.hooks)
+                command.lazy.update(hooks.subcommands.get(cmd_name, {}))
+            self.add_command(command, cmd_name)
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             finish(command, " ".join([*ctx.command_path.split()[1:], cmd_name]))

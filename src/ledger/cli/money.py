@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from ledger.application import PaymentRef, ProjectRef
-from ledger.cli import Session, pass_session
+from ledger.cli import LazyGroup, Session, pass_session
 from ledger.cli.params import (
     AMOUNT,
     DATE,
@@ -44,7 +44,7 @@ def _done(session: Session, text: str, **data: object) -> None:
     session.emit(text, {"ok": True, **data})
 
 
-@click.group("appropriation")
+@click.group("appropriation", cls=LazyGroup)
 def appropriation_group() -> None:
     """指标：下达、调减（按文号）。"""
 
@@ -213,7 +213,7 @@ def allocation_reduce(
     )
 
 
-@click.group("payment")
+@click.group("payment", cls=LazyGroup)
 def payment_group() -> None:
     """支付：申请、暂缓（待统筹）、拨付、撤销、退款。PAYMENT 为 单位/项目编码/序号。"""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ledger.application import ProjectRef, check_project_code, check_unit_code
-from ledger.cli import Session, pass_session
+from ledger.cli import LazyGroup, Session, pass_session
 from ledger.cli.params import AMOUNT, DOC, ECONOMIC, FUNCTION, NAME, REASON, YEAR, Choice
 from ledger.domain.kinds import Category, Fund, Level
 from ledger.domain.unit import UnitKind
@@ -31,7 +31,7 @@ def _project_code(ctx: click.Context, param: click.Parameter, value: str) -> str
         raise click.BadParameter(e.message, ctx, param) from None
 
 
-@click.group("unit")
+@click.group("unit", cls=LazyGroup)
 def unit_group() -> None:
     """预算单位：登记、年初结转和结余。"""
 
@@ -118,7 +118,7 @@ def unit_curve(session: Session, unit: str, year: int, points: tuple[str, ...]) 
     )
 
 
-@click.group("project")
+@click.group("project", cls=LazyGroup)
 def project_group() -> None:
     """项目（预算项目）：登记。"""
 
