@@ -31,10 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
-from ledger.chain import GENESIS
 from ledger.errors import SealNotRebuilt
 from ledger.storage import Store
-from projections import assessments, chain, directory, movements
+from projections import assessments, directory, movements
 from projections.folds import position_key
 from projections.sqlfold import Dialect
 
@@ -53,9 +52,11 @@ class Model(Protocol):
     def facts(self, event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]: ...
 
 
-MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments, chain)
-#: the models derived from the log alone, which ``rebuild`` may recompute
-DERIVED: tuple[types.ModuleType, ...] = tuple(m for m in MODELS if m is not chain)
+MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
+#: the models derived from the log alone, which ``rebuild`` may recompute: all of them
+#: (the hash chain is no read model: the recorder seals it as it records, ``ledger.chain``)
+DERIVED: tuple[types.ModuleType, ...] = MODELS
+SEAL = "chain"
 
 positions_metadata = MetaData()
 positions = Table(
@@ -70,6 +71,11 @@ key = position_key
 
 
 def model_named(name: str) -> types.ModuleType:
+    if name == SEAL:
+        raise SealNotRebuilt(
+            "哈希链（chain）是事件日志的防篡改凭据，由记录事件的同一事务写下，不能从现有日志重算；"
+            "请用 ledger verify 检查日志，或用 ledger restore 从导出文件恢复。"
+        )
     for model in MODELS:
         if name == model.NAME:
             return model
@@ -184,9 +190,8 @@ def catch_up(
 ) -> int:
     """Apply every event the models have not yet seen; returns how many were applied.
 
-    A page is a range of log positions. The derived models fold it in the database
-    (their ``fold_sql`` statements); the hash chain links the page's stored events in
-    Python. Each page commits with the models' new positions.
+    A page is a range of log positions. The models fold it in the database (their
+    ``fold_sql`` statements). Each page commits with the models' new positions.
     """
     reader, writer = engines(app.store)
     head = app.recorder.max_notification_id() or 0
@@ -210,12 +215,9 @@ def catch_up(
                 begin = current[key(model)]
                 if begin >= stop:
                     continue
-                if hasattr(model, "fold_sql"):
-                    for topics, statement in _statements(conn, app.store, model):
-                        if not topics.isdisjoint(present):
-                            conn.execute(statement, {"start": begin, "stop": stop})
-                else:
-                    model.extend(conn, app.store, begin, stop)
+                for topics, statement in _statements(conn, app.store, model):
+                    if not topics.isdisjoint(present):
+                        conn.execute(statement, {"start": begin, "stop": stop})
                 conn.execute(update(positions).where(positions.c.name == key(model)).values(position=stop))
             applied += sum(present.values())
             if stop >= head:  # the last page also restores any index a rebuild dropped
@@ -280,11 +282,6 @@ def rebuild(
     chain recomputed from today's log would bless whatever the log now holds.
     """
     models = [model_named(n) for n in names] if names else list(DERIVED)
-    if chain in models:
-        raise SealNotRebuilt(
-            "哈希链（chain）是事件日志的防篡改凭据，只随记录追加，不能从现有日志重算；"
-            "请用 ledger verify 检查日志，或用 ledger restore 从导出文件恢复。"
-        )
     _, writer = engines(app.store)
     with writer.begin() as conn:
         for model in models:
@@ -304,17 +301,19 @@ def _create_indexes(conn: Connection, models: Iterable[types.ModuleType]) -> Non
                 index.create(conn, checkfirst=True)
 
 
-def fold(notifications: Sequence[Any], mapper: Any) -> dict[str, list[dict[str, Any]]]:
-    """The in-memory fold: what the tables would hold after these stored events."""
+def fold(
+    notifications: Sequence[Any], mapper: Any, upto: dict[str, int] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The in-memory fold: what the tables would hold after these stored events (each
+    model only up to its position in ``upto``, when given)."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for model in MODELS:
         for table in model.TABLES:
             tables[table.name] = []
-    tables[chain.chain.name] = chain.links(GENESIS, [(n.id, n) for n in notifications])
     for n in notifications:
         domain_event = mapper.to_domain_event(n)
         for model in MODELS:
-            if not getattr(model, "RAW", False):
+            if upto is None or n.id <= upto.get(key(model), 0):
                 for table, row in model.facts(domain_event, n.id):
                     tables[table.name].append(row)
     return tables
@@ -335,10 +334,15 @@ def all_notifications(app: Ledger, page_size: int = PAGE_SIZE) -> list[Any]:
 def dump(app: Ledger) -> dict[str, list[dict[str, Any]]]:
     """Every read-model row, ordered by primary key: for comparing rebuild with incremental."""
     reader, _ = engines(app.store)
-    out: dict[str, list[dict[str, Any]]] = {}
     with reader.connect() as conn:
-        for model in MODELS:
-            for table in model.TABLES:
-                order = list(table.primary_key.columns)
-                out[table.name] = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
+        return dump_on(conn)
+
+
+def dump_on(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """Every read-model row on a connection, ordered by primary key."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for model in MODELS:
+        for table in model.TABLES:
+            order = list(table.primary_key.columns)
+            out[table.name] = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
     return out

@@ -141,6 +141,8 @@ class Store:
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.path),
                 SQLITE_LOCK_TIMEOUT="60",
+                # the library's recorder, sealing the hash chain as it records (see ledger.sqliterecorder)
+                APPLICATION_RECORDER_TOPIC="ledger.sqliterecorder:LedgerSQLiteRecorder",
             )
         else:
             env.update(

@@ -14,6 +14,7 @@ LAYERS = {
     "errors": 0,
     "storage": 1,
     "pgrecorder": 1,
+    "sqliterecorder": 1,
     "text": 0,
     "chain": 0,
     "backup": 3,
