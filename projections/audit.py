@@ -146,7 +146,10 @@ def verify(app: Ledger, expect: Head | None = None) -> tuple[list[Finding], int,
     if expect is not None:
         findings += _head_findings(links, expect)
     findings += _version_findings(snap.log)
-    findings += _model_findings(snap, app.mapper)
+    models = _model_findings(snap, app.mapper)
+    findings += models
+    if not any(f.kind == "无法解读" for f in models):
+        findings += _rule_findings(snap.log, app.mapper)
     return findings, len(snap.log), head
 
 
@@ -241,6 +244,40 @@ def _version_findings(log: Sequence[Notification]) -> list[Finding]:
                 Finding("版本缺失", None, f"聚合 {originator} 的事件版本不连续，缺少版本 {missing or seen}")
             )
     return findings
+
+
+def _rule_findings(log: Sequence[Notification], mapper: Any) -> list[Finding]:
+    """Each project line replayed event by event: the first event after which a money
+    rule no longer holds is named — an event written past the program (a raw INSERT)
+    is sealed like any other, but it cannot make the rules hold."""
+    from ledger.domain.project import Project
+
+    lines: dict[uuid.UUID | str, Any] = {}
+    findings = []
+    for n in sorted(log, key=lambda n: (n.originator_version, n.id)):
+        if not n.topic.startswith(f"{Project.__module__}:Project."):
+            continue
+        if n.originator_id in lines and lines[n.originator_id] is None:
+            continue  # already named
+        try:
+            project = mapper.to_domain_event(n).mutate(lines.get(n.originator_id))
+            broken = project.invariant_violations() if project is not None else []
+        except Exception as e:
+            broken = [f"重放出错（{type(e).__name__}）"]
+        if broken:
+            findings.append(
+                Finding(
+                    "规则",
+                    n.id,
+                    f"第 {n.id} 个事件（{_what(str(n.originator_id), n.originator_version)}，"
+                    f"{_event_name(n.topic)}）之后规则不再成立：{'；'.join(broken[:3])}。"
+                    "它没有经过本程序的规则检查（绕过程序直接写入）",
+                )
+            )
+            lines[n.originator_id] = None
+        else:
+            lines[n.originator_id] = project
+    return sorted(findings, key=lambda f: f.position or 0)
 
 
 def _model_findings(snap: Snapshot, mapper: Any) -> list[Finding]:

@@ -237,7 +237,8 @@ def test_verify_names_an_edited_read_model_row_and_writes_nothing(recorded: str,
     kinds = [f["kind"] for f in out["findings"]]
     assert kinds == ["读模型"]
     assert (
-        "rm_movements" in out["findings"][0]["message"] and "paid 应为 3000000，现为 10003000000" in out["findings"][0]["message"]
+        "rm_movements" in out["findings"][0]["message"]
+        and "paid 应为 3000000，现为 10003000000" in out["findings"][0]["message"]
     )
     assert file_state(path) == before
 
@@ -311,7 +312,9 @@ def relinked(lines: list[str], edit: Any) -> str:
         record = json.loads(line)
         record = edit(record)
         state = record["state"].encode()
-        previous = link(previous, uuid.UUID(record["originator_id"]), record["version"], record["topic"], state)
+        previous = link(
+            previous, uuid.UUID(record["originator_id"]), record["version"], record["topic"], state
+        )
         record["link"] = previous
         count += 1
         out.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
@@ -378,3 +381,16 @@ def test_a_backup_whose_events_do_not_decode_is_refused_even_when_rechained(
     assert result.exit_code == 2, result.output
     assert says in result.output and "拒绝恢复" in result.output
     assert stored_events(target) == []
+
+
+def test_a_sealed_event_that_breaks_a_money_rule_is_named_by_verify(recorded: str, backend: str) -> None:
+    """The forger re-chains after the raw insert, as a PostgreSQL trigger would seal it."""
+    if backend != "sqlite":
+        pytest.skip("a forger with the SQLite file")
+    path = sqlite_file(recorded)
+    position = forge_payment(path)
+    rechain(path)
+    code, out = verify(recorded)
+    assert code == 1
+    rule = [f for f in out["findings"] if f["kind"] == "规则"]
+    assert rule and rule[0]["position"] == position and "指标" in rule[0]["message"]
