@@ -11,8 +11,9 @@ makes commit order the order of the log, so no reader passes over a gap.
 The events go in statements of ``CHUNK`` events within that one transaction, so
 neither this process nor the server builds one parameter of the whole batch.
 
-The same transaction seals each event's chain link (``ledger.chain``) under the table
-lock, so the links follow commit order and no reader ever links anything.
+The same transaction seals each event's chain link (``ledger.chain``): a trigger with
+the owner's rights (``ledger.storage``) links each inserted row under the table lock,
+so the links follow commit order, no reader links anything and no clerk can write them.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg import Cursor
+from psycopg.errors import LockNotAvailable
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.chain import COLUMNS, GENESIS, TABLE, seal
+from ledger.errors import StoreNotReady
 
 CHUNK = 10_000
 
@@ -56,19 +59,28 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return None
         ids: list[int] = []
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            self._insert_events(curs, stored_events, **kwargs)
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            for start in range(0, len(stored_events), CHUNK):
-                chunk = stored_events[start : start + CHUNK]
-                rows = [
-                    self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-                    for e in chunk
-                ]
-                curs.execute(self.insert_events_statement, (rows,))
-                ids += self._fetch_ids_after_insert_events(curs, chunk, **kwargs) or []
-            self._seal(curs, ids, stored_events)
+        try:
+            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+                self._insert_events(curs, stored_events, **kwargs)
+                self._lock_table(curs)
+                self._notify_channel(curs)
+                for start in range(0, len(stored_events), CHUNK):
+                    chunk = stored_events[start : start + CHUNK]
+                    rows = [
+                        self.construct_pg_stored_event(
+                            e.originator_id, e.originator_version, e.topic, e.state
+                        )
+                        for e in chunk
+                    ]
+                    curs.execute(self.insert_events_statement, (rows,))
+                    ids += self._fetch_ids_after_insert_events(curs, chunk, **kwargs) or []
+        except OperationalError as e:
+            if isinstance(e.__cause__, LockNotAvailable):
+                raise StoreNotReady(
+                    f"账簿的事件表被其他会话锁定，等待 {self.datastore.lock_timeout} 秒仍未释放："
+                    "本次操作没有记录任何内容。请稍后重试；若一直如此，请账簿所有者查明长时间持有锁的会话。"
+                ) from None
+            raise
         return ids
 
     def _last_link(self, curs: Cursor[DictRow]) -> tuple[int, str]:
@@ -77,16 +89,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         )
         row = curs.fetchone()
         return (int(row["position"]), str(row["hash"])) if row else (0, GENESIS)
-
-    def _seal(self, curs: Cursor[DictRow], ids: Sequence[int], events: Sequence[StoredEvent]) -> None:
-        """Link the events just recorded at ``ids``, under the table lock this transaction holds."""
-        rows = seal(
-            self._last_link(curs)[1],
-            ids,
-            [(e.originator_id, e.originator_version, e.topic, e.state) for e in events],
-        )
-        statement = SQL("INSERT INTO {} (" + COLUMNS + ") VALUES (%s, %s, %s, %s)").format(self.chain_table)
-        curs.executemany(statement, rows)
 
     def _seal_legacy(self, curs: Cursor[DictRow]) -> None:
         """Upgrading a store made before the recorder sealed the chain (``ledger init``):

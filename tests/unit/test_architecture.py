@@ -15,6 +15,7 @@ LAYERS = {
     "storage": 1,
     "pgrecorder": 1,
     "sqliterecorder": 1,
+    "eventkinds": 3,
     "text": 0,
     "chain": 0,
     "backup": 3,

@@ -16,7 +16,9 @@ def init(session: Session) -> None:
     store = session.store
     existed = store.exists()
     session.ledger(create_tables=True)
-    store.install_guards()
+    from ledger.eventkinds import kinds
+
+    store.install_guards(kinds())
     session.initialised()
     verb = "已检查并升级" if existed else "已创建"
     session.emit(
