@@ -280,13 +280,11 @@ class Store:
             ]
             if as_ == "clerk":
                 statements += [
-                    # read models are kept current by whoever writes
-                    "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
                     # events: append only (UPDATE is granted because the store takes an
-                    # EXCLUSIVE table lock to number events; the guard trigger refuses updates)
-                    "REVOKE DELETE, TRUNCATE ON {s}.{t} FROM {r}",
-                    # the chain and the event kinds: written by the owner's triggers only
-                    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {s}.ledger_chain, {s}.ledger_event_kinds FROM {r}",
+                    # EXCLUSIVE table lock to number events; the guard trigger refuses updates).
+                    # The chain is written by the owner's trigger and the read models by the
+                    # owner's catch-up function (projections.runner): no right to write them.
+                    "GRANT INSERT, UPDATE ON {s}.{t} TO {r}",
                     "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
                 ]
             for statement in statements:

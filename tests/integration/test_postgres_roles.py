@@ -267,3 +267,50 @@ def test_a_lock_held_by_one_clerk_stops_another_for_the_lock_timeout_only(
     assert result.exit_code == 1, result.output
     assert "被其他会话锁定" in result.output and "没有记录任何内容" in result.output
     assert stored_events(clerk) == before
+
+
+@pytest.mark.parametrize("kind", ["clerk", "reporter"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {s}.rm_movements SET paid = paid + 1",
+        "DELETE FROM {s}.rm_projects",
+        "INSERT INTO {s}.rm_units (unit, name, kind) VALUES ('x', 'x', 'x')",
+        "UPDATE {s}.rm_positions SET position = 0",
+    ],
+)
+def test_no_role_but_the_owner_can_write_the_read_models(
+    shared: tuple[Server, str, str], kind: str, statement: str
+) -> None:
+    server, schema, suffix = shared
+    with connect(server, f"{kind}_{suffix}") as conn, pytest.raises(psycopg.Error) as caught:
+        conn.execute(statement.format(s=f'"{schema}"').encode())
+    assert "permission denied" in str(caught.value)
+    assert invoke(server.url("ledger_test", schema=schema), "verify").exit_code == 0
+
+
+def test_a_clerks_write_leaves_the_read_models_current_through_the_owners_catch_up(
+    shared: tuple[Server, str, str],
+) -> None:
+    server, schema, suffix = shared
+    clerk = server.url("ledger_test", user=f"clerk_{suffix}", schema=schema)
+    result = invoke(
+        clerk,
+        "payment",
+        "request",
+        "P1",
+        "100",
+        "--payee",
+        "甲",
+        "--economic",
+        "31299",
+        "--date",
+        "2024-03-01",
+    )
+    assert result.exit_code == 0 and "读模型暂未更新" not in result.output
+    reporter = server.url("ledger_test", user=f"reporter_{suffix}", schema=schema)
+    status = json.loads(invoke(reporter, "--format", "json", "projections", "status").output)
+    assert status and all(s["behind"] == 0 for s in status)
+    backlog = invoke(reporter, "--format", "json", "report", "backlog").output
+    assert "甲" in backlog
+    assert invoke(server.url("ledger_test", schema=schema), "verify").exit_code == 0
