@@ -17,6 +17,7 @@ decoding every event into its class, so a tampered or malformed backup is refuse
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import types
@@ -36,6 +37,7 @@ from ledger.application import Ledger
 from ledger.chain import GENESIS, TABLE, Head, link
 from ledger.cli import Session, pass_session
 from ledger.errors import LedgerError, MalformedInput
+from ledger.eventkinds import fields_of, kinds
 from ledger.storage import Store
 from projections import runner
 
@@ -337,10 +339,9 @@ def event_problem(mapper: Any, stored: StoredEvent | Notification) -> str:
     field of the wrong type."""
     from eventsourcing.utils import resolve_topic
 
-    try:
-        cls = resolve_topic(stored.topic)
-    except Exception:
+    if stored.topic not in _known_topics():  # checked before any import the topic would name
         return f"未知的事件类型 {stored.topic[:80]}"
+    cls = resolve_topic(stored.topic)
     try:
         state = mapper.transcoder.decode(stored.state)
     except Exception:
@@ -349,14 +350,9 @@ def event_problem(mapper: Any, stored: StoredEvent | Notification) -> str:
         return f"{_event_name(stored.topic)} 的内容不是字段表"
     state.pop("class_version", None)
     try:
-        hints = typing.get_type_hints(cls)
+        wanted = fields_of(cls)
     except Exception:
         return f"事件类型 {_event_name(stored.topic)} 无法检查"
-    wanted = {
-        k: h
-        for k, h in hints.items()
-        if typing.get_origin(h) is not typing.ClassVar and k not in ("originator_id", "originator_version")
-    }
     defaults = (
         {f.name for f in fields(cls) if f.default is not MISSING or f.default_factory is not MISSING}
         if is_dataclass(cls)
@@ -373,6 +369,11 @@ def event_problem(mapper: Any, stored: StoredEvent | Notification) -> str:
         if not _conforms(value, wanted[name]):
             return f"{_event_name(stored.topic)} 的字段 {name} 类型不对（{type(value).__name__} {str(value)[:40]}）"
     return ""
+
+
+@functools.cache
+def _known_topics() -> frozenset[str]:
+    return frozenset(kinds())
 
 
 def _conforms(value: Any, hint: Any) -> bool:
