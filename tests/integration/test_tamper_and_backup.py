@@ -394,3 +394,20 @@ def test_a_sealed_event_that_breaks_a_money_rule_is_named_by_verify(recorded: st
     assert code == 1
     rule = [f for f in out["findings"] if f["kind"] == "规则"]
     assert rule and rule[0]["position"] == position and "指标" in rule[0]["message"]
+
+
+def test_init_upgrades_a_store_whose_chain_readers_kept_and_seals_what_came_after(
+    recorded: str, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("the upgrade of a SQLite file made before the recorder sealed the chain")
+    path = sqlite_file(recorded)
+    head = verify(recorded)[1]["head"]
+    with sqlite3.connect(path) as conn:  # the layout of before: links kept by readers, the last two unlinked
+        conn.execute(f"CREATE TABLE rm_chain AS SELECT {COLUMNS} FROM {TABLE} WHERE position <= 4")
+        conn.execute(f"DROP TABLE {TABLE}")
+    assert invoke(recorded, "init").exit_code == 0
+    with sqlite3.connect(path) as conn:
+        kept = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+    assert kept == (len(stored_events(recorded)),)
+    assert invoke(recorded, "verify", "--expect", head).exit_code == 0
