@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.chain import COLUMNS, GENESIS, TABLE, seal
+from ledger.errors import StoreNotReady
 
 CREATE_CHAIN = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (position INTEGER PRIMARY KEY, "
@@ -32,6 +33,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _create_table(self, c: SQLiteCursor) -> None:
         super()._create_table(c)
         self._seal_legacy(c)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        try:
+            return super().insert_events(stored_events, **kwargs)
+        except OperationalError as e:
+            if "locked" in str(e):
+                raise StoreNotReady(
+                    f"账簿文件被其他程序锁定，等待 {self.datastore.pool.lock_timeout or 5} 秒仍未释放："
+                    "本次操作没有记录任何内容。请稍后重试；若一直如此，请查明长时间占用账簿文件的程序。"
+                ) from None
+            raise
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -185,7 +185,7 @@ class Store:
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.path),
-                SQLITE_LOCK_TIMEOUT="60",
+                SQLITE_LOCK_TIMEOUT=lock_timeout(60),
                 # the library's recorder, sealing the hash chain as it records (see ledger.sqliterecorder)
                 APPLICATION_RECORDER_TOPIC="ledger.sqliterecorder:LedgerSQLiteRecorder",
             )
@@ -297,9 +297,10 @@ class Store:
             )
 
 
-def lock_timeout() -> str:
-    """Seconds a write waits for another's lock on the events (``LEDGER_LOCK_TIMEOUT``, default 30)."""
-    text = os.environ.get("LEDGER_LOCK_TIMEOUT", "").strip() or "30"
+def lock_timeout(default: int = 30) -> str:
+    """Seconds a write waits for another's lock on the events (``LEDGER_LOCK_TIMEOUT``;
+    by default 60 on SQLite, 30 on PostgreSQL)."""
+    text = os.environ.get("LEDGER_LOCK_TIMEOUT", "").strip() or str(default)
     if not text.isascii() or not text.isdigit() or int(text) < 1:
         raise MalformedInput(f"环境变量 LEDGER_LOCK_TIMEOUT“{text[:20]}”不合法：应为正整数秒数，如 30")
     return str(int(text))

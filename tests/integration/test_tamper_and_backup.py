@@ -411,3 +411,22 @@ def test_init_upgrades_a_store_whose_chain_readers_kept_and_seals_what_came_afte
         kept = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
     assert kept == (len(stored_events(recorded)),)
     assert invoke(recorded, "verify", "--expect", head).exit_code == 0
+
+
+def test_a_lock_held_on_the_file_stops_a_clerk_for_the_lock_timeout_only(
+    recorded: str, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's table lock is tested in test_postgres_roles")
+    before = stored_events(recorded)
+    monkeypatch.setenv("LEDGER_LOCK_TIMEOUT", "1")
+    holder = sqlite3.connect(sqlite_file(recorded), isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        result = invoke(recorded, "unit", "add", "153002", "另一局")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1, result.output
+    assert "被其他程序锁定" in result.output and "没有记录任何内容" in result.output
+    assert stored_events(recorded) == before
