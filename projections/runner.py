@@ -294,6 +294,8 @@ def _catch_up_in_database(app: Ledger, page_size: int, progress: Callable[[int, 
     while True:
         with writer.begin() as conn:
             done = int(conn.execute(call, {"page": page_size}).scalar() or 0)
+            if not done and applied:  # as the runner's last page: any index a rebuild dropped
+                _create_indexes(conn, MODELS)
         if not done:
             return applied
         applied += done
