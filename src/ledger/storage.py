@@ -46,11 +46,6 @@ BEGIN
       RAISE EXCEPTION '事件 % 的字段不符：应为 %，拒绝记录', NEW.topic, array_to_string(wanted, '、')
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = TG_RELID
-                    AND pid = pg_backend_pid() AND mode = 'ExclusiveLock' AND granted) THEN
-      RAISE EXCEPTION '记录事件须在锁定事件表的事务中进行（本程序的记录方式），拒绝记录'
-        USING ERRCODE = 'insufficient_privilege';
-    END IF;
     claimed := st ->> 'actor';
     IF 'actor' = ANY (wanted) AND (claimed IS NULL OR claimed <> session_user::text)
        AND session_user::text <> owner::text THEN
@@ -67,6 +62,22 @@ BEGIN
     RETURN OLD;
   END IF;
   RETURN NEW;
+END
+$$;
+"""
+
+#: once per INSERT statement: events are appended under the table lock the event store
+#: takes, so that the chain's links follow commit order
+LOCKED_FUNCTION = """
+CREATE OR REPLACE FUNCTION "{schema}".ledger_events_locked() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = TG_RELID
+                  AND pid = pg_backend_pid() AND mode = 'ExclusiveLock' AND granted) THEN
+    RAISE EXCEPTION '记录事件须在锁定事件表的事务中进行（本程序的记录方式），拒绝记录'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NULL;
 END
 $$;
 """
@@ -240,6 +251,12 @@ class Store:
                 )
             conn.execute(GUARD_FUNCTION.replace("{schema}", s))
             conn.execute(SEAL_FUNCTION.replace("{schema}", s))
+            conn.execute(LOCKED_FUNCTION.replace("{schema}", s))
+            conn.execute(f'DROP TRIGGER IF EXISTS ledger_events_locked ON "{s}".{t}')
+            conn.execute(
+                f'CREATE TRIGGER ledger_events_locked BEFORE INSERT ON "{s}".{t} '
+                f'FOR EACH STATEMENT EXECUTE FUNCTION "{s}".ledger_events_locked()'
+            )
             conn.execute(f'DROP TRIGGER IF EXISTS ledger_events_guard ON "{s}".{t}')
             conn.execute(
                 "CREATE TRIGGER ledger_events_guard BEFORE INSERT OR UPDATE OR DELETE "
