@@ -89,7 +89,7 @@ def read_only_engine(store: Store) -> Engine:
     return engine
 
 
-def snapshot(store: Store) -> Snapshot:
+def snapshot(store: Store, *, models: bool = True) -> Snapshot:
     engine = read_only_engine(store)
     try:
         with engine.begin() as conn:
@@ -132,10 +132,10 @@ def snapshot(store: Store) -> Snapshot:
                     )
                 )
             }
-            models = runner.dump_on(conn)
+            rows = runner.dump_on(conn) if models else {}
     finally:
         engine.dispose()
-    return Snapshot(log, sealed, models, positions)
+    return Snapshot(log, sealed, rows, positions)
 
 
 def verify(app: Ledger, expect: Head | None = None) -> tuple[list[Finding], int, Head]:
@@ -550,6 +550,12 @@ def verify_command(session: Session, expect_text: str | None) -> None:
 def export_command(session: Session, file: Path) -> None:
     """把全部事件导出为 JSON Lines 备份（同一账簿重复导出逐字节相同），并打印链头。"""
     ledger = session.ledger()
+    broken = _chain_findings(snapshot(ledger.store, models=False))
+    if broken:  # a backup would carry the damage under a chain recomputed to fit it
+        raise LedgerError(
+            f"账簿的哈希链与事件日志不符，拒绝导出：{broken[0].message}。请运行 ledger verify 查明，"
+            "从最近的备份恢复。"
+        )
     count = 0
     head = ""
     tmp = file.with_name(file.name + ".tmp")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +46,23 @@ def recorded(db: str, run: Run) -> str:
     return db
 
 
+@contextmanager
+def closing_sqlite(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection, committed and closed on leaving: a connection left for
+    the garbage collector would checkpoint the file later, while the test watches it."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
 def tamper(db: str, sql: str) -> None:
     """Change the event table directly, as someone with the owner's database access could."""
     store = parse_url(db)
     if store.path is not None:
-        with sqlite3.connect(store.path) as conn:
+        with closing_sqlite(store.path) as conn:
             conn.executescript(sql.replace("{events}", "stored_events").replace("{pos}", "rowid"))
     else:
         with store.connect() as conn:
@@ -161,18 +175,16 @@ def sqlite_file(db: str) -> Path:
     return path
 
 
-def file_state(path: Path) -> list[tuple[str, bytes, int]]:
-    """The store's bytes and modification times, its write-ahead log included."""
-    return [
-        (p.name, p.read_bytes(), p.stat().st_mtime_ns)
-        for p in (path, path.with_name(path.name + "-wal"))
-        if p.exists()
-    ]
+def file_state(path: Path) -> tuple[bytes, int, bytes]:
+    """The store's bytes and modification time, and what its write-ahead log holds (a
+    read-only reader may leave an empty one behind: nothing written)."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes(), path.stat().st_mtime_ns, wal.read_bytes() if wal.exists() else b""
 
 
 def forge_payment(path: Path) -> int:
     """Insert, with sqlite3 alone, a 1亿 payment on P1 after its last event; its position."""
-    with sqlite3.connect(path) as conn:
+    with closing_sqlite(path) as conn:
         oid, topic, state = conn.execute(
             "SELECT originator_id, topic, state FROM stored_events "
             "WHERE topic LIKE '%PaymentRequested' ORDER BY rowid LIMIT 1"
@@ -193,7 +205,7 @@ def forge_payment(path: Path) -> int:
 
 def rechain(path: Path) -> None:
     """Recompute every sealed link from the stored events, as a forger holding the file can."""
-    with sqlite3.connect(path) as conn:
+    with closing_sqlite(path) as conn:
         rows = conn.execute(
             "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"
         ).fetchall()
@@ -229,7 +241,7 @@ def test_verify_names_an_edited_read_model_row_and_writes_nothing(recorded: str,
     if backend != "sqlite":
         pytest.skip("the roles' rights on PostgreSQL are tested in test_postgres_roles")
     path = sqlite_file(recorded)
-    with sqlite3.connect(path) as conn:
+    with closing_sqlite(path) as conn:
         conn.execute("UPDATE rm_movements SET paid = paid + 10000000000 WHERE paid > 0")
     before = file_state(path)
     code, out = verify(recorded)
@@ -249,7 +261,7 @@ def test_the_noted_head_catches_a_deleted_last_event_with_its_link(recorded: str
     code, out = verify(recorded)
     head = out["head"]
     assert code == 0 and head.startswith(f"{len(stored_events(recorded))}:")
-    with sqlite3.connect(sqlite_file(recorded)) as conn:
+    with closing_sqlite(sqlite_file(recorded)) as conn:
         conn.execute(f"DELETE FROM {TABLE} WHERE position = (SELECT max(rowid) FROM stored_events)")
         (last,) = conn.execute("SELECT max(rowid) FROM stored_events").fetchone()
         conn.execute("DELETE FROM stored_events WHERE rowid = ?", (last,))
@@ -273,7 +285,7 @@ def test_the_noted_head_catches_an_edit_with_the_chain_recomputed(recorded: str,
         "UPDATE {events} SET state = CAST(replace(state, '3000000', '3000001') AS BLOB) WHERE {pos} = 8",
     )
     rechain(path)
-    with sqlite3.connect(path) as conn:  # and the read models refolded to match
+    with closing_sqlite(path) as conn:  # and the read models refolded to match
         conn.execute("UPDATE rm_movements SET amount = 3000001 WHERE amount = 3000000")
         conn.execute("UPDATE rm_movements SET paid = 3000001 WHERE paid = 3000000")
     before = file_state(path)
@@ -403,11 +415,11 @@ def test_init_upgrades_a_store_whose_chain_readers_kept_and_seals_what_came_afte
         pytest.skip("the upgrade of a SQLite file made before the recorder sealed the chain")
     path = sqlite_file(recorded)
     head = verify(recorded)[1]["head"]
-    with sqlite3.connect(path) as conn:  # the layout of before: links kept by readers, the last two unlinked
+    with closing_sqlite(path) as conn:  # the layout of before: links kept by readers, the last two unlinked
         conn.execute(f"CREATE TABLE rm_chain AS SELECT {COLUMNS} FROM {TABLE} WHERE position <= 4")
         conn.execute(f"DROP TABLE {TABLE}")
     assert invoke(recorded, "init").exit_code == 0
-    with sqlite3.connect(path) as conn:
+    with closing_sqlite(path) as conn:
         kept = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
     assert kept == (len(stored_events(recorded)),)
     assert invoke(recorded, "verify", "--expect", head).exit_code == 0
@@ -430,3 +442,13 @@ def test_a_lock_held_on_the_file_stops_a_clerk_for_the_lock_timeout_only(
     assert result.exit_code == 1, result.output
     assert "被其他程序锁定" in result.output and "没有记录任何内容" in result.output
     assert stored_events(recorded) == before
+
+
+def test_a_store_whose_chain_is_broken_is_not_exported(recorded: str, backend: str, tmp_path: Path) -> None:
+    if backend != "sqlite":
+        pytest.skip("a forger with the SQLite file")
+    position = forge_payment(sqlite_file(recorded))
+    backup = tmp_path / "a.jsonl"
+    result = invoke(recorded, "export", str(backup))
+    assert result.exit_code == 1 and "拒绝导出" in result.output and f"第 {position} 个事件" in result.output
+    assert not backup.exists() and not backup.with_name("a.jsonl.tmp").exists()
