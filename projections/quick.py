@@ -2,7 +2,7 @@
 
 A clerk's command records a few events and leaves the read models current before it
 ends. On SQLite that is a handful of ``INSERT … SELECT`` statements (the models'
-``fold_sql``) and a few chain links, which need nothing beyond ``sqlite3``; importing
+``fold_sql``), which need nothing beyond ``sqlite3``; importing
 SQLAlchemy for them would cost more than the rest of the command.
 
 This path serves the common case only: every model installed at its current version,
@@ -19,13 +19,12 @@ import sqlite3
 import types
 from dataclasses import dataclass
 
-from ledger.chain import GENESIS
 from ledger.storage import Store
-from projections.folds import assessments, chain, directory, movements, position_key
+from projections.folds import assessments, directory, movements, position_key
 from projections.sqlfold import Dialect
 
 #: the models in the runner's order (``runner.MODELS``; a test holds them equal)
-MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments, chain)
+MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
 #: more events than this behind, and the runner pages the work
 QUICK_LIMIT = 5000
 
@@ -109,14 +108,9 @@ def _apply(conn: sqlite3.Connection, store: Store) -> int | None:
         if begin[k] >= head:
             continue
         page = {"start": begin[k], "stop": head}
-        if model is chain:
-            last = conn.execute(chain.last_link_sql(store)).fetchone()
-            rows = chain.link_rows(last[0] if last else GENESIS, conn.execute(chain.source_sql(store), page))
-            conn.executemany(chain.target_sql(store), rows)
-        else:
-            for topics, statement in _fold_statements(model, events):
-                if not topics.isdisjoint(present):
-                    conn.execute(statement, page)
+        for topics, statement in _fold_statements(model, events):
+            if not topics.isdisjoint(present):
+                conn.execute(statement, page)
         conn.execute("UPDATE rm_positions SET position = ? WHERE name = ?", (head, k))
     return head - start
 

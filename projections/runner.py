@@ -8,6 +8,7 @@ two processes catching up at once cannot insert a row twice.
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,10 +32,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
 from ledger import settings
-from ledger.chain import GENESIS
 from ledger.errors import SealNotRebuilt
 from ledger.storage import Store
-from projections import assessments, chain, directory, movements
+from projections import assessments, directory, movements
 from projections.folds import position_key
 from projections.sqlfold import Dialect
 
@@ -53,9 +53,11 @@ class Model(Protocol):
     def facts(self, event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]: ...
 
 
-MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments, chain)
-#: the models derived from the log alone, which ``rebuild`` may recompute
-DERIVED: tuple[types.ModuleType, ...] = tuple(m for m in MODELS if m is not chain)
+MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
+#: the models derived from the log alone, which ``rebuild`` may recompute: all of them
+#: (the hash chain is no read model: the recorder seals it as it records, ``ledger.chain``)
+DERIVED: tuple[types.ModuleType, ...] = MODELS
+SEAL = "chain"
 
 positions_metadata = MetaData()
 positions = Table(
@@ -70,6 +72,11 @@ key = position_key
 
 
 def model_named(name: str) -> types.ModuleType:
+    if name == SEAL:
+        raise SealNotRebuilt(
+            "哈希链（chain）是事件日志的防篡改凭据，由记录事件的同一事务写下，不能从现有日志重算；"
+            "请用 ledger verify 检查日志，或用 ledger restore 从导出文件恢复。"
+        )
     for model in MODELS:
         if name == model.NAME:
             return model
@@ -126,6 +133,8 @@ def engines(store: Store) -> tuple[Engine, Engine]:
 
 def create_tables(store: Store) -> None:
     _, writer = engines(store)
+    if not store.is_sqlite:
+        install_catch_up(store)
     with writer.begin() as conn:
         positions_metadata.create_all(conn)
         for model in MODELS:
@@ -184,9 +193,8 @@ def catch_up(
 ) -> int:
     """Apply every event the models have not yet seen; returns how many were applied.
 
-    A page is a range of log positions. The derived models fold it in the database
-    (their ``fold_sql`` statements); the hash chain links the page's stored events in
-    Python. Each page commits with the models' new positions.
+    A page is a range of log positions. The models fold it in the database (their
+    ``fold_sql`` statements). Each page commits with the models' new positions.
     """
     reader, writer = engines(app.store)
     head = app.recorder.max_notification_id() or 0
@@ -197,6 +205,8 @@ def catch_up(
         create_tables(app.store)  # a model added or changed since this store was made
     elif min(current.values()) >= head:
         return 0  # already current: no write lock taken
+    if not app.store.is_sqlite and models is MODELS:
+        return _catch_up_in_database(app, page_size, progress)
     applied = 0
     while True:
         with writer.begin() as conn:
@@ -210,12 +220,9 @@ def catch_up(
                 begin = current[key(model)]
                 if begin >= stop:
                     continue
-                if hasattr(model, "fold_sql"):
-                    for topics, statement in _statements(conn, app.store, model):
-                        if not topics.isdisjoint(present):
-                            conn.execute(statement, {"start": begin, "stop": stop})
-                else:
-                    model.extend(conn, app.store, begin, stop)
+                for topics, statement in _statements(conn, app.store, model):
+                    if not topics.isdisjoint(present):
+                        conn.execute(statement, {"start": begin, "stop": stop})
                 conn.execute(update(positions).where(positions.c.name == key(model)).values(position=stop))
             applied += sum(present.values())
             if stop >= head:  # the last page also restores any index a rebuild dropped
@@ -224,6 +231,76 @@ def catch_up(
             progress(stop, head)
         if stop >= head:
             return applied
+
+
+CATCH_UP = "ledger_catch_up"
+
+
+def install_catch_up(store: Store) -> None:
+    """PostgreSQL: the models' catch-up as a function with the owner's rights, so the
+    read models are written by the owner's fold alone and no clerk or reporter needs
+    (or has) any right to write them. One call folds one page in one transaction."""
+    s = store.schema
+    d = Dialect("postgresql", s, store.events_table)
+    steps = []
+    for model in MODELS:
+        k = key(model).replace("'", "''")
+        statements = "\n".join(
+            f"    EXECUTE $q${_numbered(st.sql)}$q$ USING p, stop_;" for st in model.fold_sql(d)
+        )
+        steps.append(
+            f"""  SELECT position INTO p FROM "{s}".rm_positions WHERE name = '{k}';
+  IF p IS NOT NULL AND p < stop_ THEN
+{statements}
+    UPDATE "{s}".rm_positions SET position = stop_ WHERE name = '{k}';
+  END IF;"""
+        )
+    keys = ", ".join("'" + key(m).replace("'", "''") + "'" for m in MODELS)
+    body = "\n".join(steps)
+    function = f"""
+CREATE OR REPLACE FUNCTION "{s}".{CATCH_UP}(page bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $f$
+DECLARE
+  head bigint;
+  start_ bigint;
+  stop_ bigint;
+  p bigint;
+BEGIN
+  PERFORM 1 FROM "{s}".rm_positions FOR UPDATE;  -- two callers take turns
+  SELECT coalesce(max(notification_id), 0) INTO head FROM "{s}".{store.events_table};
+  SELECT min(position) INTO start_ FROM "{s}".rm_positions WHERE name IN ({keys});
+  IF start_ IS NULL OR start_ >= head THEN
+    RETURN 0;
+  END IF;
+  stop_ := least(start_ + page, head);
+{body}
+  RETURN stop_ - start_;
+END
+$f$;
+"""
+    with store.connect() as conn:
+        conn.execute(function.encode())
+
+
+def _numbered(sql: str) -> str:
+    """A fold statement with ``:start`` and ``:stop`` as the function's ``$1`` and ``$2``."""
+    return re.sub(r"(?<!:):stop\b", "$2", re.sub(r"(?<!:):start\b", "$1", sql))
+
+
+def _catch_up_in_database(app: Ledger, page_size: int, progress: Callable[[int, int], None] | None) -> int:
+    _, writer = engines(app.store)
+    call = text(f'SELECT "{app.store.schema}".{CATCH_UP}(:page)')
+    applied = 0
+    while True:
+        with writer.begin() as conn:
+            done = int(conn.execute(call, {"page": page_size}).scalar() or 0)
+            if not done and applied:  # as the runner's last page: any index a rebuild dropped
+                _create_indexes(conn, MODELS)
+        if not done:
+            return applied
+        applied += done
+        if progress is not None:
+            progress(applied, app.recorder.max_notification_id() or 0)
 
 
 _compiled: dict[tuple[str, str | None, str], list[tuple[frozenset[str], TextClause]]] = {}
@@ -280,11 +357,6 @@ def rebuild(
     chain recomputed from today's log would bless whatever the log now holds.
     """
     models = [model_named(n) for n in names] if names else list(DERIVED)
-    if chain in models:
-        raise SealNotRebuilt(
-            "哈希链（chain）是事件日志的防篡改凭据，只随记录追加，不能从现有日志重算；"
-            "请用 ledger verify 检查日志，或用 ledger restore 从导出文件恢复。"
-        )
     _, writer = engines(app.store)
     with writer.begin() as conn:
         for model in models:
@@ -304,17 +376,19 @@ def _create_indexes(conn: Connection, models: Iterable[types.ModuleType]) -> Non
                 index.create(conn, checkfirst=True)
 
 
-def fold(notifications: Sequence[Any], mapper: Any) -> dict[str, list[dict[str, Any]]]:
-    """The in-memory fold: what the tables would hold after these stored events."""
+def fold(
+    notifications: Sequence[Any], mapper: Any, upto: dict[str, int] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The in-memory fold: what the tables would hold after these stored events (each
+    model only up to its position in ``upto``, when given)."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for model in MODELS:
         for table in model.TABLES:
             tables[table.name] = []
-    tables[chain.chain.name] = chain.links(GENESIS, [(n.id, n) for n in notifications])
     for n in notifications:
         domain_event = mapper.to_domain_event(n)
         for model in MODELS:
-            if not getattr(model, "RAW", False):
+            if upto is None or n.id <= upto.get(key(model), 0):
                 for table, row in model.facts(domain_event, n.id):
                     tables[table.name].append(row)
     return tables
@@ -335,10 +409,15 @@ def all_notifications(app: Ledger, page_size: int = PAGE_SIZE) -> list[Any]:
 def dump(app: Ledger) -> dict[str, list[dict[str, Any]]]:
     """Every read-model row, ordered by primary key: for comparing rebuild with incremental."""
     reader, _ = engines(app.store)
-    out: dict[str, list[dict[str, Any]]] = {}
     with reader.connect() as conn:
-        for model in MODELS:
-            for table in model.TABLES:
-                order = list(table.primary_key.columns)
-                out[table.name] = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
+        return dump_on(conn)
+
+
+def dump_on(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """Every read-model row on a connection, ordered by primary key."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for model in MODELS:
+        for table in model.TABLES:
+            order = list(table.primary_key.columns)
+            out[table.name] = [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
     return out

@@ -12,6 +12,9 @@ import hashlib
 import struct
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ledger.errors import MalformedInput
 
 GENESIS = "0" * 64
 
@@ -43,3 +46,56 @@ def successive_links(previous: str, rows: Iterable[tuple[str, int, str, bytes]])
             b"".join((last, size(len(o)), o, size(len(v)), v, size(len(t)), t, size(len(s)), s))
         ).digest()
         yield last.hex()
+
+
+#: The table of recorded links, written by the event recorder in the transaction that
+#: appends the events (``ledger.sqliterecorder``, ``ledger.pgrecorder``), never by a reader.
+TABLE = "ledger_chain"
+COLUMNS = "position, originator_id, version, hash"
+
+
+def _dashed(originator_id: uuid.UUID | str) -> str:
+    return str(originator_id) if isinstance(originator_id, uuid.UUID) else str(uuid.UUID(str(originator_id)))
+
+
+def seal(
+    previous: str, positions: Iterable[int], events: Iterable[tuple[uuid.UUID | str, int, str, bytes]]
+) -> list[tuple[int, str, int, str]]:
+    """The chain rows (position, aggregate id, version, link) of events just recorded at
+    ``positions``, following the link ``previous``."""
+    page = [(p, _dashed(o), v, t, bytes(s)) for p, (o, v, t, s) in zip(positions, events, strict=True)]
+    hashes = successive_links(previous, ((o.replace("-", ""), v, t, s) for _, o, v, t, s in page))
+    return [(p, o, v, h) for (p, o, v, _, _), h in zip(page, hashes, strict=True)]
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where the chain ends: how many events it seals and the last link.
+
+    Written ``COUNT:HASH``. An auditor who noted the head can tell a truncated or
+    re-chained log from the true one, which a chain alone cannot: whoever holds the file
+    can recompute every link.
+    """
+
+    count: int
+    link: str
+
+    def __str__(self) -> str:
+        return f"{self.count}:{self.link}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head:
+        count, sep, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if (
+            not sep
+            or not count.isascii()
+            or not count.isdigit()
+            or len(digest) != 64
+            or any(c not in "0123456789abcdef" for c in digest)
+        ):
+            raise MalformedInput(
+                f"链头“{text[:80]}”格式不对：应为 事件数:哈希（64 位十六进制），"
+                "即 ledger verify 或 ledger export 打印的“链头”，如 976:3f2a…"
+            )
+        return cls(int(count), digest)

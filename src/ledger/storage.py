@@ -32,17 +32,35 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 GUARD_FUNCTION = """
 CREATE OR REPLACE FUNCTION "{schema}".ledger_events_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
   owner name;
   claimed text;
+  st jsonb;
+  wanted text[];
 BEGIN
   SELECT tableowner INTO owner FROM pg_tables
    WHERE schemaname = TG_TABLE_SCHEMA AND tablename = TG_TABLE_NAME;
   IF TG_OP = 'INSERT' THEN
-    claimed := convert_from(NEW.state, 'UTF8')::jsonb ->> 'actor';
-    IF claimed IS NOT NULL AND claimed <> session_user::text AND session_user::text <> owner::text THEN
-      RAISE EXCEPTION '记录人必须是登录角色 %（事件声称 %）', session_user, claimed
+    SELECT fields INTO wanted FROM "{schema}".ledger_event_kinds WHERE topic = NEW.topic;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION '事件类型“%”不是本程序记录的事件，拒绝记录', left(NEW.topic, 80)
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    BEGIN
+      st := convert_from(NEW.state, 'UTF8')::jsonb;
+    EXCEPTION WHEN others THEN
+      RAISE EXCEPTION '事件 % 的内容不是有效的 JSON，拒绝记录', NEW.topic USING ERRCODE = 'invalid_parameter_value';
+    END;
+    IF jsonb_typeof(st) <> 'object' OR NOT (st ?& wanted)
+       OR EXISTS (SELECT 1 FROM jsonb_object_keys(st) AS k WHERE k <> ALL (wanted) AND k <> 'class_version') THEN
+      RAISE EXCEPTION '事件 % 的字段不符：应为 %，拒绝记录', NEW.topic, array_to_string(wanted, '、')
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    claimed := st ->> 'actor';
+    IF 'actor' = ANY (wanted) AND (claimed IS NULL OR claimed <> session_user::text)
+       AND session_user::text <> owner::text THEN
+      RAISE EXCEPTION '记录人必须是登录角色 %（事件声称 %）', session_user, coalesce(claimed, '（无）')
         USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
@@ -55,6 +73,44 @@ BEGIN
     RETURN OLD;
   END IF;
   RETURN NEW;
+END
+$$;
+"""
+
+#: once per INSERT statement: events are appended under the table lock the event store
+#: takes, so that the chain's links follow commit order
+LOCKED_FUNCTION = """
+CREATE OR REPLACE FUNCTION "{schema}".ledger_events_locked() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = TG_RELID
+                  AND pid = pg_backend_pid() AND mode = 'ExclusiveLock' AND granted) THEN
+    RAISE EXCEPTION '记录事件须在锁定事件表的事务中进行（本程序的记录方式），拒绝记录'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NULL;
+END
+$$;
+"""
+
+#: seals each inserted event's chain link (``ledger.chain.link``, in SQL) in the inserting
+#: transaction, with the owner's rights: no other role can write the chain at all
+SEAL_FUNCTION = """
+CREATE OR REPLACE FUNCTION "{schema}".ledger_chain_seal() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+  prev text;
+  o bytea := convert_to(replace(NEW.originator_id::text, '-', ''), 'UTF8');
+  v bytea := convert_to(NEW.originator_version::text, 'UTF8');
+  t bytea := convert_to(NEW.topic, 'UTF8');
+BEGIN
+  SELECT hash INTO prev FROM "{schema}".ledger_chain ORDER BY position DESC LIMIT 1;
+  INSERT INTO "{schema}".ledger_chain (position, originator_id, version, hash) VALUES (
+    NEW.notification_id, NEW.originator_id::text, NEW.originator_version,
+    encode(sha256(decode(coalesce(prev, repeat('0', 64)), 'hex')
+      || int8send(length(o)::bigint) || o || int8send(length(v)::bigint) || v
+      || int8send(length(t)::bigint) || t || int8send(length(NEW.state)::bigint) || NEW.state), 'hex'));
+  RETURN NULL;
 END
 $$;
 """
@@ -183,6 +239,8 @@ class Store:
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.path),
                 SQLITE_LOCK_TIMEOUT=str(LOCK_TIMEOUT.read()),
+                # the library's recorder, sealing the hash chain as it records (see ledger.sqliterecorder)
+                APPLICATION_RECORDER_TOPIC="ledger.sqliterecorder:LedgerSQLiteRecorder",
             )
         else:
             env.update(
@@ -195,6 +253,7 @@ class Store:
                 POSTGRES_SCHEMA=self.schema,
                 POSTGRES_POOL_SIZE="2",
                 POSTGRES_MAX_OVERFLOW="2",
+                # a clerk holding the table lock stops the others this long at most (LEDGER_LOCK_TIMEOUT)
                 POSTGRES_LOCK_TIMEOUT=str(LOCK_TIMEOUT.read()),
                 # the library's recorder, without pipeline mode (see ledger.pgrecorder)
                 APPLICATION_RECORDER_TOPIC="ledger.pgrecorder:LedgerPostgresRecorder",
@@ -207,22 +266,48 @@ class Store:
         auth = self.user + (f":{self.password}" if self.password else "")
         return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
 
-    def install_guards(self) -> None:
-        """PostgreSQL: recorded events are append-only, and each names its true author.
+    def install_guards(self, kinds: dict[str, tuple[str, ...]]) -> None:
+        """PostgreSQL: recorded events are append-only, well-formed, sealed, and each
+        names its true author.
 
-        A trigger refuses UPDATE and DELETE of recorded events by anyone but the
-        table's owner, and refuses an INSERT whose ``actor`` is not the connected role.
+        A trigger refuses UPDATE and DELETE of recorded events by anyone but the table's
+        owner, and refuses an INSERT whose topic is not one of ``kinds`` (topic → the
+        fields of its state), whose state is not those fields, whose ``actor`` is absent
+        or not the connected role, or that is made outside the table lock the event store
+        takes. Another trigger, with the owner's rights, seals each inserted event's
+        chain link in the inserting transaction.
         """
         if self.path is not None:
             return
         s = self.schema
-        with self.connect() as conn:
+        t = self.events_table
+        with self.connect() as conn, conn.transaction():
+            conn.execute(
+                f'CREATE TABLE IF NOT EXISTS "{s}".ledger_event_kinds (topic text PRIMARY KEY, fields text[] NOT NULL)'
+            )
+            conn.execute(f'DELETE FROM "{s}".ledger_event_kinds')
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f'INSERT INTO "{s}".ledger_event_kinds (topic, fields) VALUES (%s, %s)',
+                    [(topic, list(fields)) for topic, fields in sorted(kinds.items())],
+                )
             conn.execute(GUARD_FUNCTION.replace("{schema}", s))
-            t = self.events_table
+            conn.execute(SEAL_FUNCTION.replace("{schema}", s))
+            conn.execute(LOCKED_FUNCTION.replace("{schema}", s))
+            conn.execute(f'DROP TRIGGER IF EXISTS ledger_events_locked ON "{s}".{t}')
+            conn.execute(
+                f'CREATE TRIGGER ledger_events_locked BEFORE INSERT ON "{s}".{t} '
+                f'FOR EACH STATEMENT EXECUTE FUNCTION "{s}".ledger_events_locked()'
+            )
             conn.execute(f'DROP TRIGGER IF EXISTS ledger_events_guard ON "{s}".{t}')
             conn.execute(
                 "CREATE TRIGGER ledger_events_guard BEFORE INSERT OR UPDATE OR DELETE "
                 f'ON "{s}".{t} FOR EACH ROW EXECUTE FUNCTION "{s}".ledger_events_guard()'
+            )
+            conn.execute(f'DROP TRIGGER IF EXISTS ledger_chain_seal ON "{s}".{t}')
+            conn.execute(
+                f'CREATE TRIGGER ledger_chain_seal AFTER INSERT ON "{s}".{t} '
+                f'FOR EACH ROW EXECUTE FUNCTION "{s}".ledger_chain_seal()'
             )
 
     def grant(self, role: str, as_: str, password: str | None) -> None:
@@ -254,11 +339,11 @@ class Store:
             ]
             if as_ == "clerk":
                 statements += [
-                    # read models are kept current by whoever writes
-                    "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
                     # events: append only (UPDATE is granted because the store takes an
-                    # EXCLUSIVE table lock to number events; the guard trigger refuses updates)
-                    "REVOKE DELETE, TRUNCATE ON {s}.{t} FROM {r}",
+                    # EXCLUSIVE table lock to number events; the guard trigger refuses updates).
+                    # The chain is written by the owner's trigger and the read models by the
+                    # owner's catch-up function (projections.runner): no right to write them.
+                    "GRANT INSERT, UPDATE ON {s}.{t} TO {r}",
                     "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
                 ]
             for statement in statements:

@@ -105,9 +105,11 @@ def test_a_killed_rebuild_resumes_and_equals_a_fresh_rebuild(db: str, tmp_path: 
     kill_after(proc, 0)
     seen = positions(db)
     assert min(seen) < head  # killed part-way
-    assert invoke(db, "verify").exit_code == 0  # catches up, then compares with a fresh fold
+    # what the killed rebuild committed equals a fresh fold up to each model's position
+    assert invoke(db, "verify").exit_code == 0
     app = Ledger(parse_url(db))
     try:
+        assert runner.catch_up(app) > 0  # verify wrote nothing: the resumed catch-up is left to do
         resumed = runner.dump(app)
         runner.rebuild(app)
         assert runner.dump(app) == resumed

@@ -14,6 +14,8 @@ LAYERS = {
     "errors": 0,
     "storage": 1,
     "pgrecorder": 1,
+    "sqliterecorder": 1,
+    "eventkinds": 3,
     "text": 0,
     "files": 0,
     "chain": 0,

@@ -19,8 +19,10 @@ def init(session: Session) -> None:
     store.require_owner("创建或升级账簿（init）")
     existed = store.exists()
     session.ledger(create_tables=True)
+    from ledger.eventkinds import kinds
+
     store.record_format()
-    store.install_guards()
+    store.install_guards(kinds())
     session.initialised()
     verb = "已检查并升级" if existed else "已创建"
     session.emit(
