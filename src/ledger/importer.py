@@ -70,6 +70,7 @@ from ledger.errors import (
 )
 from ledger.money import Amount
 from ledger.settings import IMPORT_MAX_MB
+from ledger.tables import check_xlsx
 from ledger.text import clean_key, clean_text, parse_score
 
 MAX_ERRORS_SHOWN = 200
@@ -113,7 +114,6 @@ class ImportResult:
 
 #: an XLSX member may unpack to at most this many times its packed size (a spreadsheet
 #: of text and numbers packs well, but not a thousandfold: that is a zip bomb)
-MAX_XLSX_RATIO = 200
 
 
 def read_rows(path: Path, *, sheet: str | None = None) -> list[Row]:
@@ -265,32 +265,6 @@ def _read_csv(lines: list[tuple[int, str]]) -> list[Row]:
     except csv.Error as e:
         raise ImportRejected([(reader.line_num or 1, f"CSV 格式错误：{e}")], malformed=True) from None
     return rows
-
-
-def check_xlsx(path: Path) -> None:
-    """Refuse a zip bomb before openpyxl unpacks it: bounded total size and packing ratio."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise MalformedInput(f"无法读取 Excel 文件 {path.name}：不是有效的 .xlsx 文件（{e}）") from None
-    limit = _max_bytes()
-    total = 0
-    for member in members:
-        total += member.file_size
-        packed = max(member.compress_size, 1)
-        if member.file_size > 1024 * 1024 and member.file_size / packed > MAX_XLSX_RATIO:
-            raise MalformedInput(
-                f"Excel 文件 {path.name} 的 {member.filename[:60]} 压缩比异常"
-                f"（{member.compress_size:,} 字节解压为 {member.file_size:,} 字节）：疑似压缩炸弹，拒绝读取"
-            )
-    if total > limit:
-        raise MalformedInput(
-            f"Excel 文件 {path.name} 解压后有 {total / 1024 / 1024:,.1f} MB，超过导入上限 "
-            f"{IMPORT_MAX_MB.read()} MB：请分成几个文件导入，或设置 LEDGER_IMPORT_MAX_MB 提高上限"
-        )
 
 
 def _read_xlsx(path: Path, sheet_name: str | None) -> list[Row]:

@@ -25,6 +25,8 @@ from ledger import settings
 from ledger.errors import LedgerError, MalformedInput
 
 HEADER_SEARCH_ROWS = 30
+#: an XLSX member unpacking more than this many times its packed size is taken for a zip bomb
+MAX_XLSX_RATIO = 200
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise LedgerError(
             "读取 XLSX 需要 openpyxl：请安装 `pip install 'ledger[reports]'`，或另存为 CSV。"
         ) from None
+    check_xlsx(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:
@@ -116,6 +119,32 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield n, [cell_text(v) for v in values]
     finally:
         book.close()
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse a zip bomb before openpyxl unpacks it: bounded total size and packing ratio."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise MalformedInput(f"无法读取 Excel 文件 {path.name}：不是有效的 .xlsx 文件（{e}）") from None
+    limit = settings.IMPORT_MAX_MB.read() * 1024 * 1024
+    total = 0
+    for member in members:
+        total += member.file_size
+        packed = max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and member.file_size / packed > MAX_XLSX_RATIO:
+            raise MalformedInput(
+                f"Excel 文件 {path.name} 的 {member.filename[:60]} 压缩比异常"
+                f"（{member.compress_size:,} 字节解压为 {member.file_size:,} 字节）：疑似压缩炸弹，拒绝读取"
+            )
+    if total > limit:
+        raise MalformedInput(
+            f"Excel 文件 {path.name} 解压后有 {total / 1024 / 1024:,.1f} MB，超过导入上限 "
+            f"{settings.IMPORT_MAX_MB.read()} MB：请分成几个文件导入，或设置 LEDGER_IMPORT_MAX_MB 提高上限"
+        )
 
 
 def cell_text(value: Any) -> str:

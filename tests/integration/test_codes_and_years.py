@@ -297,3 +297,12 @@ def test_a_year_that_has_not_come_cannot_be_closed(unit: str, run: Run) -> None:
     refused(unit, run, "year", "close", "430001", "2999", code=2, says="2999")
     ok(run, "year", "close", "430001", "2024")
     refused(unit, run, "year", "close", "430001", next_year, says="还没有到来")
+
+
+def test_codes_import_refuses_a_zip_bomb_before_parsing_it(unit: str, run: Run, tmp_path: Path) -> None:
+    import zipfile
+
+    bomb = tmp_path / "科目.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (4 * 1024 * 1024))
+    refused(unit, run, "codes", "import", str(bomb), code=2, says="压缩炸弹")
