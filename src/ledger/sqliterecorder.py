@@ -40,8 +40,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         except OperationalError as e:
             if "locked" in str(e):
                 raise StoreNotReady(
-                    f"账簿文件被其他程序锁定，等待 {self.datastore.pool.lock_timeout or 5} 秒仍未释放："
-                    "本次操作没有记录任何内容。请稍后重试；若一直如此，请查明长时间占用账簿文件的程序。"
+                    f"账簿文件正被另一个程序写入（被其他程序锁定），等待 {self.datastore.pool.lock_timeout or 5} 秒"
+                    "仍未释放：本次操作没有记录任何内容。请等对方完成后重试；如需等待更久，设置 LEDGER_LOCK_TIMEOUT（秒）。"
                 ) from None
             raise
 
