@@ -692,6 +692,20 @@ class Project(Aggregate):
             )
         return year
 
+    def _keep_committed(self, year: int, fen: int, act: str) -> None:
+        """Quota lowered by ``fen`` (a reduction, a reversed issue, a transfer out) never
+        falls below what is paid, pending or allocated."""
+        book = self.peek(year)
+        floor = self.reserved(year)
+        if book.quota - fen < floor:
+            raise ReductionBelowCommitted(
+                f"项目 {self.ref} {year} 年：{act} {Amount(fen)} 元后指标为 "
+                f"{Amount(book.quota - fen)} 元，低于已支付 {Amount(self.paid(year))} 元、"
+                f"待支付 {Amount(self.pending(year))} 元及已分配未支付部分合计的 {Amount(floor)} 元。"
+                f"规则：{act}不得使指标低于已支付、待支付和已分配的金额；最多可{act} "
+                f"{Amount(max(book.quota - floor, 0))} 元。"
+            )
+
     def seen(self, key: str) -> bool:
         """Whether an act with this idempotency key is already recorded."""
         return bool(key) and key in self.act_keys
@@ -713,16 +727,7 @@ class Project(Aggregate):
         if self.seen(key):
             return False
         year = self._open_year(on, "指标调减")
-        book = self.peek(year)
-        floor = self.reserved(year)
-        if book.quota - amount.fen < floor:
-            raise ReductionBelowCommitted(
-                f"项目 {self.ref} {year} 年：调减 {amount} 元后指标为 "
-                f"{Amount(book.quota - amount.fen)} 元，低于已支付 {Amount(self.paid(year))} 元、"
-                f"待支付 {Amount(self.pending(year))} 元及已分配未支付部分合计的 {Amount(floor)} 元。"
-                f"规则：调减不得使指标低于已支付、待支付和已分配的金额；最多可调减 "
-                f"{Amount(max(book.quota - floor, 0))} 元。"
-            )
+        self._keep_committed(year, amount.fen, "调减")
         self.trigger_event(
             self.QuotaReduced, on=on, actor=actor, key=key, amount=amount.fen, doc=doc, reason=reason
         )
@@ -1051,14 +1056,7 @@ class Project(Aggregate):
             raise DateOutsideYear(
                 f"项目 {self.ref}：冲销日期 {on} 应在所冲销下达（{issue.on}）之后、同一年度（{year} 年）内。"
             )
-        book = self.peek(year)
-        floor = self.reserved(year)
-        if book.quota - issue.amount < floor:
-            raise ReductionBelowCommitted(
-                f"项目 {self.ref} {year} 年：冲销 {Amount(issue.amount)} 元后指标为 "
-                f"{Amount(book.quota - issue.amount)} 元，低于已支付、待支付及已分配未支付部分合计的 "
-                f"{Amount(floor)} 元。规则：冲销不得使指标低于已占用的金额；请先冲销或撤销相应支付。"
-            )
+        self._keep_committed(year, issue.amount, "冲销")
         self.trigger_event(
             self.QuotaIssueReversed,
             on=on,
@@ -1078,14 +1076,7 @@ class Project(Aggregate):
     ) -> None:
         """调剂 out: as a reduction, quota never falls below what is paid, pending or allocated."""
         year = self._open_year(on, "指标调剂")
-        book = self.peek(year)
-        floor = self.reserved(year)
-        if book.quota - amount.fen < floor:
-            raise ReductionBelowCommitted(
-                f"项目 {self.ref} {year} 年：调出 {amount} 元后指标为 {Amount(book.quota - amount.fen)} 元，"
-                f"低于已支付、待支付及已分配未支付部分合计的 {Amount(floor)} 元；最多可调出 "
-                f"{Amount(max(book.quota - floor, 0))} 元。"
-            )
+        self._keep_committed(year, amount.fen, "调出")
         self.trigger_event(
             self.QuotaTransferredOut,
             on=on,
