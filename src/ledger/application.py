@@ -1,10 +1,10 @@
-"""The Ledger application: verb_noun commands that decide and record, get_* queries.
+"""The Ledger application: one write path (:meth:`Ledger.execute`), get_* queries.
 
-Commands take domain values only (parsed at the edge). Each command loads the
-aggregates it touches, lets them decide, and saves all their new events in one
-transaction. Two writers deciding on the same project at once meet as a version
-conflict (``IntegrityError``); the loser reloads, decides again and retries, so no
-act is lost, doubled, or let through against a rule.
+Every act is a command value (:mod:`ledger.commands`) decided inside one unit of work
+(:class:`Work`): the aggregates it touches are loaded once, the rules decide, and all
+their new events are saved in one transaction. Two writers deciding on the same
+project at once meet as a version conflict (``IntegrityError``); the loser reloads,
+decides again and retries, so no act is lost, doubled, or let through against a rule.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
@@ -26,20 +26,20 @@ from eventsourcing.persistence import ProgrammingError as PersistenceProgramming
 
 from ledger import codes
 from ledger.domain.codebook import CodeBook, codebook_id
-from ledger.domain.kinds import Category, Fund, IssueKind, PaymentStatus
-from ledger.domain.project import NAMESPACE, Project, Target, project_id, unit_id
-from ledger.domain.unit import IncomeSource, Unit, UnitKind
+from ledger.domain.kinds import Category, Fund
+from ledger.domain.project import NAMESPACE, Project, project_id, unit_id
+from ledger.domain.unit import Unit
 from ledger.errors import (
-    AlreadyExists,
     LedgerError,
     MalformedInput,
     NotFound,
     PermissionRefused,
-    ReopenRefused,
 )
-from ledger.money import Amount
 from ledger.storage import Store
 from ledger.text import numeral
+
+if TYPE_CHECKING:
+    from ledger.commands import Command
 
 T = TypeVar("T")
 
@@ -212,6 +212,89 @@ def check_project_code(text: str) -> str:
     return code
 
 
+class Work:
+    """One unit of work: the aggregates an act (or an import's acts) touches, loaded
+    once and decided on in memory, and the business date they are decided as of."""
+
+    def __init__(self, app: Ledger, *, actor: str, with_codes: bool = True) -> None:
+        from ledger.calendar import today
+
+        self.app = app
+        self.actor = actor
+        self.today = today()
+        self.aggregates: dict[uuid.UUID, Aggregate] = {}
+        #: what the acts let through but a clerk should look at (printed as 注意：…)
+        self.warnings: list[str] = []
+        #: the balances a year-end close carried into the next year, by fund
+        self.close_balances: dict[str, int] | None = None
+        #: the codes clerks admitted, laid over the shipped books for these acts
+        self.codebook = app.load_codes() if with_codes else None
+        if self.codebook is not None:
+            self.aggregates[self.codebook.id] = self.codebook
+
+    def load(self, aggregate_id: uuid.UUID, cls: type[T]) -> T | None:
+        found = self.aggregates.get(aggregate_id)
+        if found is None:
+            loaded = self.app._get(aggregate_id, cls)
+            if loaded is None:
+                return None
+            assert isinstance(loaded, Aggregate)
+            self.aggregates[aggregate_id] = found = loaded
+        if not isinstance(found, cls):
+            raise LedgerError(f"内部错误：{aggregate_id} 不是 {cls.__name__}")
+        return found
+
+    def add(self, aggregate: Aggregate) -> None:
+        self.aggregates[aggregate.id] = aggregate
+
+    def pending(self) -> list[Aggregate]:
+        return [a for a in self.aggregates.values() if a.pending_events]
+
+    def pending_events(self) -> int:
+        return sum(len(a.pending_events) for a in self.aggregates.values())
+
+    def unit(self, code: str) -> Unit:
+        unit = self.load(unit_id(code), Unit)
+        if unit is None:
+            raise NotFound(f"单位 {code} 不存在。请先用 `ledger unit add {code} 名称` 登记（导入时可在文件中先写 unit.add 行）。")
+        return unit
+
+    def project(self, ref: ProjectRef) -> Project:
+        project = self.load(ref.id, Project)
+        if project is None:
+            raise NotFound(f"项目 {ref} 不存在。请检查单位编码和项目编码，或先用 `ledger project add` 登记。")
+        return project
+
+    def resolve(self, text: str) -> ProjectRef:
+        """Read ``UNIT/CODE``, or ``CODE`` alone when exactly one unit uses it."""
+        s = str(text).strip()
+        if "/" in s:
+            unit, _, code = s.partition("/")
+            return ProjectRef(check_unit_code(unit), check_project_code(code))
+        code = check_project_code(s)
+        index = self.load(code_index_id(code), ProjectCodeIndex)
+        if index is None or not index.units:
+            raise NotFound(f"项目 {code} 不存在。请写成 单位/项目编码，如 153001/{code}。")
+        if len(index.units) > 1:
+            raise MalformedInput(
+                f"项目编码 {code} 在多个单位中使用（如 {'、'.join(index.units)}），"
+                f"请写成 单位/项目编码，如 {index.units[0]}/{code}。"
+            )
+        return ProjectRef(index.units[0], code)
+
+    def resolve_payment(self, text: str) -> PaymentRef:
+        """Read ``UNIT/CODE/N`` (or ``CODE/N`` when the code is unique)."""
+        s = str(text).strip()
+        head, _, number = s.rpartition("/")
+        number = numeral(number, label="支付序号")
+        # the number's length is bounded before int(): a payment number has at most 9 digits
+        if not head or not number.isascii() or not number.isdigit() or len(number) > 9 or int(number) < 1:
+            raise MalformedInput(
+                f"支付编号“{s[:60]}”格式不对：应为 单位/项目编码/序号，如 153001/P2024-017/3"
+            )
+        return PaymentRef(self.resolve(head), int(number))
+
+
 class Ledger(Application[uuid.UUID]):
     """An event-sourced ledger of budget units, their project lines and their money."""
 
@@ -234,16 +317,29 @@ class Ledger(Application[uuid.UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    # ------------------------------------------------------------ plumbing
+    # ------------------------------------------------------------ the one write path
 
-    def _retrying(self, attempt: Callable[[], tuple[Sequence[Aggregate], T]]) -> T:
-        """Run decide-and-save until it lands without a version conflict."""
+    def execute(self, command: Command[T], *, actor: str, dry_run: bool = False) -> T:
+        """Decide one act and record what it decided: a batch of one (:meth:`run`)."""
+        return self.run(command.decide, actor=actor, dry_run=dry_run)
+
+    def run(self, decide: Callable[[Work], T], *, actor: str, dry_run: bool = False) -> T:
+        """Decide in one unit of work and save everything it decided in one transaction.
+
+        A version conflict (another writer recorded on the same aggregate first) throws
+        the work away: the aggregates are loaded again and it is decided again, so no act
+        is lost, doubled, or let through against a rule. ``dry_run`` decides and saves
+        nothing.
+        """
         for n in range(MAX_RETRIES):
-            aggregates, result = attempt()
-            if not aggregates:
+            work = Work(self, actor=actor)
+            result = decide(work)
+            pending = work.pending()
+            if dry_run or not pending:
+                self._finished(work)
                 return result
             try:
-                self.save(*aggregates)
+                self.save(*pending)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.005 * (n + 1)))
                 continue
@@ -253,8 +349,14 @@ class Ledger(Application[uuid.UUID]):
                         "当前数据库角色没有记录权限（只读查询角色）。请用记账员（clerk）角色连接后再记录。"
                     ) from None
                 raise
+            self._finished(work)
             return result
         raise LedgerError("并发冲突过多，本次操作未记录，请稍后重试。")
+
+    def _finished(self, work: Work) -> None:
+        self.warnings.extend(work.warnings)
+        if work.close_balances is not None:
+            self.last_close_balances = work.close_balances
 
     def _get(self, aggregate_id: uuid.UUID, cls: type[T]) -> T | None:
         try:
@@ -265,17 +367,14 @@ class Ledger(Application[uuid.UUID]):
             raise LedgerError(f"内部错误：{aggregate_id} 不是 {cls.__name__}")
         return aggregate
 
+    def _reading(self) -> Work:
+        return Work(self, actor="", with_codes=False)
+
     def get_unit(self, code: str) -> Unit:
-        unit = self._get(unit_id(code), Unit)
-        if unit is None:
-            raise NotFound(f"单位 {code} 不存在。请先用 `ledger unit add {code} 名称` 登记。")
-        return unit
+        return self._reading().unit(code)
 
     def get_project(self, ref: ProjectRef) -> Project:
-        project = self._get(ref.id, Project)
-        if project is None:
-            raise NotFound(f"项目 {ref} 不存在。请检查单位编码和项目编码，或先用 `ledger project add` 登记。")
-        return project
+        return self._reading().project(ref)
 
     def load_codes(self) -> CodeBook | None:
         """Lay the codes clerks admitted over the shipped books; the code book, if any."""
@@ -293,8 +392,8 @@ class Ledger(Application[uuid.UUID]):
         """
         ordered = sorted(entries, key=lambda e: (e.kind.value, e.year, len(e.code), e.code))
 
-        def attempt() -> tuple[Sequence[Aggregate], tuple[list[codes.LocalCode], list[codes.LocalCode]]]:
-            book = self.load_codes()
+        def decide(work: Work) -> tuple[list[codes.LocalCode], list[codes.LocalCode]]:
+            book = work.codebook
             added: list[codes.LocalCode] = []
             known: list[codes.LocalCode] = []
             problems: list[LedgerError] = []
@@ -310,467 +409,25 @@ class Ledger(Application[uuid.UUID]):
                 self.load_codes()  # the batch is decided: forget what it laid over the books
             if problems:
                 raise _batch_refusal(problems)
-            if not added:
-                return [], (added, known)
-            today = _today()
-            if book is None:
-                book = CodeBook.open(on=today, actor=actor)
+            if added and book is None:
+                book = CodeBook.open(on=work.today, actor=actor)
+                work.add(book)
             for entry in added:
-                book.add(entry, on=today, actor=actor, source=source)
-            return [book], (added, known)
+                assert book is not None
+                book.add(entry, on=work.today, actor=actor, source=source)
+            return added, known
 
-        result = self._retrying(attempt)
+        result = self.run(decide, actor=actor)
         self.load_codes()
         return result
 
     def resolve_project(self, text: str) -> ProjectRef:
         """Read ``UNIT/CODE``, or ``CODE`` alone when exactly one unit uses it."""
-        s = str(text).strip()
-        if "/" in s:
-            unit, _, code = s.partition("/")
-            return ProjectRef(check_unit_code(unit), check_project_code(code))
-        code = check_project_code(s)
-        index = self._get(code_index_id(code), ProjectCodeIndex)
-        if index is None or not index.units:
-            raise NotFound(f"项目 {code} 不存在。请写成 单位/项目编码，如 153001/{code}。")
-        if len(index.units) > 1:
-            raise MalformedInput(
-                f"项目编码 {code} 在多个单位中使用（如 {'、'.join(index.units)}），"
-                f"请写成 单位/项目编码，如 {index.units[0]}/{code}。"
-            )
-        return ProjectRef(index.units[0], code)
+        return self._reading().resolve(text)
 
     def resolve_payment(self, text: str) -> PaymentRef:
         """Read ``UNIT/CODE/N`` (or ``CODE/N`` when the code is unique)."""
-        s = str(text).strip()
-        head, _, number = s.rpartition("/")
-        number = numeral(number, label="支付序号")
-        # the number's length is bounded before int(): a payment number has at most 9 digits
-        if not head or not number.isascii() or not number.isdigit() or len(number) > 9 or int(number) < 1:
-            raise MalformedInput(
-                f"支付编号“{s[:60]}”格式不对：应为 单位/项目编码/序号，如 153001/P2024-017/3"
-            )
-        return PaymentRef(self.resolve_project(head), int(number))
-
-    # ------------------------------------------------------------ units
-
-    def add_unit(self, code: str, name: str, kind: UnitKind, *, actor: str) -> bool:
-        """Register a unit; returns False (recording nothing) if it exists with the same name."""
-
-        def attempt() -> tuple[Sequence[Aggregate], bool]:
-            existing = self._get(unit_id(code), Unit)
-            if existing is not None:
-                if existing.name == name and existing.kind == kind:
-                    return [], False
-                raise AlreadyExists(f"单位 {code} 已登记为“{existing.name}”（{existing.kind}）。")
-            unit = Unit.register(code=code, name=name, kind=kind, on=_today(), actor=actor)
-            return [unit], True
-
-        return self._retrying(attempt)
-
-    def set_opening_balance(
-        self, code: str, year: int, fund: Fund, amount: Amount, *, actor: str, reason: str = ""
-    ) -> None:
-        def attempt() -> tuple[Sequence[Aggregate], None]:
-            unit = self.get_unit(code)
-            unit.set_opening_balance(year, fund, amount, actor=actor, reason=reason)
-            return [unit], None
-
-        self._retrying(attempt)
-
-    def set_curve(self, code: str, year: int, points: list[str], *, actor: str) -> None:
-        def attempt() -> tuple[Sequence[Aggregate], None]:
-            unit = self.get_unit(code)
-            unit.set_curve(year, points, actor=actor)
-            return [unit], None
-
-        self._retrying(attempt)
-
-    def add_income(
-        self,
-        code: str,
-        amount: Amount,
-        *,
-        source: IncomeSource,
-        function: str,
-        on: dt.date,
-        doc: str,
-        actor: str,
-    ) -> None:
-        self.load_codes()
-        codes.function_code(function, on.year)
-
-        def attempt() -> tuple[Sequence[Aggregate], None]:
-            unit = self.get_unit(code)
-            unit.record_income(amount, source=source, function=function, on=on, doc=doc, actor=actor)
-            return [unit], None
-
-        self._retrying(attempt)
-
-    # ------------------------------------------------------------ projects
-
-    def add_project(
-        self,
-        ref: ProjectRef,
-        *,
-        name: str,
-        function: str,
-        category: Category,
-        fund: Fund,
-        economic: str,
-        doc: str,
-        level: str,
-        actor: str,
-        year: int | None = None,
-    ) -> bool:
-        """Register a project line; False (nothing recorded) if it exists identically.
-
-        Its codes are checked against ``year``'s book, or any shipped book without one
-        (a line may live for several years)."""
-
-        def attempt() -> tuple[Sequence[Aggregate], bool]:
-            self.load_codes()
-            codes.function_code(function, year)
-            if economic:
-                codes.economic_code(economic, year)
-            unit = self.get_unit(ref.unit)
-            existing = self._get(ref.id, Project)
-            if existing is not None:
-                same = (existing.name, existing.function, existing.category, existing.fund) == (
-                    name,
-                    function,
-                    category,
-                    fund,
-                )
-                if same:
-                    return [], False
-                raise AlreadyExists(f"项目 {ref} 已登记为“{existing.name}”，请换一个项目编码。")
-            index = self._get(code_index_id(ref.code), ProjectCodeIndex)
-            project, index = register_project(
-                unit,
-                index,
-                ref.code,
-                name=name,
-                function=function,
-                category=category,
-                fund=fund,
-                economic=economic,
-                doc=doc,
-                level=level,
-                actor=actor,
-            )
-            return [unit, project, index], True
-
-        return self._retrying(attempt)
-
-    def _on_project(self, ref: ProjectRef, decide: Callable[[Project], T]) -> T:
-        def attempt() -> tuple[Sequence[Aggregate], T]:
-            project = self.get_project(ref)
-            result = decide(project)
-            return ([project] if project.pending_events else []), result
-
-        return self._retrying(attempt)
-
-    def issue_appropriation(
-        self,
-        ref: ProjectRef,
-        amount: Amount,
-        *,
-        on: dt.date,
-        doc: str,
-        kind: IssueKind,
-        actor: str,
-        key: str = "",
-    ) -> bool:
-        def decide(project: Project) -> bool:
-            codes.function_code(project.function, on.year)  # the line's code exists in that year's book
-            twice = [
-                i
-                for i in project.issues.values()
-                if not i.reversed and (i.doc, i.amount) == (doc, amount.fen)
-            ]
-            recorded = project.issue_quota(amount, on=on, doc=doc, kind=kind, actor=actor, key=key)
-            if recorded and twice:
-                self.warnings.append(
-                    f"项目 {ref} 已于 {twice[0].on} 按文号“{doc}”下达过 {amount} 元（#{twice[0].version}），"
-                    "这是第二次；如属重复录入，请用 `ledger appropriation reverse` 冲销。"
-                )
-            return recorded
-
-        self.load_codes()
-        return self._on_project(ref, decide)
-
-    def reduce_appropriation(
-        self, ref: ProjectRef, amount: Amount, *, on: dt.date, doc: str, reason: str, actor: str
-    ) -> None:
-        self._on_project(ref, lambda p: p.reduce_quota(amount, on=on, doc=doc, reason=reason, actor=actor))
-
-    def add_allocation(self, ref: ProjectRef, amount: Amount, *, payee: str, on: dt.date, actor: str) -> None:
-        self._on_project(ref, lambda p: p.allocate(amount, payee=payee, on=on, actor=actor))
-
-    def request_payment(
-        self,
-        ref: ProjectRef,
-        amount: Amount,
-        *,
-        payee: str,
-        economic: str,
-        on: dt.date,
-        key: str = "",
-        settled_on: dt.date | None = None,
-        voucher: str = "",
-        actor: str,
-    ) -> tuple[PaymentRef, bool]:
-        """Request a payment (and settle it at once with ``settled_on``).
-
-        Returns the payment and whether anything new was recorded.
-        """
-
-        self.load_codes()
-        codes.economic_code(economic, on.year)
-
-        def decide(project: Project) -> tuple[PaymentRef, bool]:
-            number, created = project.request_payment(
-                amount, payee=payee, economic=economic, on=on, key=key, actor=actor
-            )
-            if created and settled_on is not None:
-                project.settle_payment(number, on=settled_on, voucher=voucher, actor=actor)
-                self._settlement_warnings(project, number)
-            return PaymentRef(ref, number), created
-
-        return self._on_project(ref, decide)
-
-    def hold_payment(self, ref: PaymentRef, *, on: dt.date, reason: str, actor: str) -> None:
-        self._on_project(ref.project, lambda p: p.hold_payment(ref.number, on=on, reason=reason, actor=actor))
-
-    def settle_payment(self, ref: PaymentRef, *, on: dt.date, voucher: str, actor: str) -> None:
-        def decide(project: Project) -> bool:
-            recorded = project.settle_payment(ref.number, on=on, voucher=voucher, actor=actor)
-            self._settlement_warnings(project, ref.number)
-            return recorded
-
-        self._on_project(ref.project, decide)
-
-    def _settlement_warnings(self, project: Project, number: int) -> None:
-        """A voucher already used on the line; a settlement dated after today."""
-        payment = project.payments[number]
-        if payment.voucher:
-            others = [
-                p.number
-                for p in project.payments.values()
-                if p.voucher == payment.voucher
-                and p.number != number
-                and p.status is not PaymentStatus.REVERSED
-                and p.replaced_by != number
-            ]
-            if others:
-                self.warnings.append(
-                    f"凭证号“{payment.voucher}”已用于支付 {project.payment_ref(others[0])}；"
-                    "请核对是否重复录入（重复的请用 `ledger payment reverse` 冲销）。"
-                )
-        if payment.settled_on is not None and payment.settled_on > _today():
-            self.warnings.append(
-                f"支付 {project.payment_ref(number)} 的拨付日期 {payment.settled_on} 晚于今天（{_today()}）；"
-                "请核对日期（如录错，请用 `ledger payment correct --date` 更正）。"
-            )
-
-    def cancel_payment(self, ref: PaymentRef, *, on: dt.date, reason: str, actor: str) -> None:
-        self._on_project(
-            ref.project, lambda p: p.cancel_payment(ref.number, on=on, reason=reason, actor=actor)
-        )
-
-    def refund_payment(
-        self, ref: PaymentRef, amount: Amount, *, on: dt.date, reason: str, actor: str
-    ) -> None:
-        self._on_project(
-            ref.project,
-            lambda p: p.refund_payment(ref.number, amount, on=on, reason=reason, actor=actor),
-        )
-
-    # ------------------------------------------------------------ corrections
-
-    def reverse_payment(self, ref: PaymentRef, *, on: dt.date, reason: str, actor: str) -> None:
-        self._on_project(
-            ref.project, lambda p: p.reverse_payment(ref.number, on=on, reason=reason, actor=actor)
-        )
-
-    def correct_payment(
-        self,
-        ref: PaymentRef,
-        *,
-        reason: str,
-        actor: str,
-        payee: str | None = None,
-        amount: Amount | None = None,
-        on: dt.date | None = None,
-        economic: str | None = None,
-        voucher: str | None = None,
-    ) -> PaymentRef:
-        """The reversal of a settled payment and its corrected twin, in one act; the new payment."""
-        self.load_codes()
-
-        def decide(project: Project) -> PaymentRef:
-            if economic is not None:
-                codes.economic_code(economic, (on or project.payment(ref.number).requested_on).year)
-            number = project.correct_payment(
-                ref.number,
-                reason=reason,
-                actor=actor,
-                payee=payee,
-                amount=amount,
-                on=on,
-                economic=economic,
-                voucher=voucher,
-            )
-            self._settlement_warnings(project, number)
-            return PaymentRef(ref.project, number)
-
-        return self._on_project(ref.project, decide)
-
-    def reverse_appropriation(
-        self,
-        ref: ProjectRef,
-        doc: str,
-        *,
-        on: dt.date,
-        reason: str,
-        actor: str,
-        act: int | None = None,
-        amount: Amount | None = None,
-    ) -> tuple[int, int, str]:
-        """Reverse one issue of quota; returns its (version, amount 分, kind)."""
-
-        def decide(project: Project) -> tuple[int, int, str]:
-            issue = project.reverse_issue(doc, on=on, reason=reason, actor=actor, act=act, amount=amount)
-            return issue.version, issue.amount, issue.kind
-
-        return self._on_project(ref, decide)
-
-    def transfer_appropriation(
-        self,
-        source: ProjectRef,
-        target: ProjectRef,
-        amount: Amount,
-        *,
-        on: dt.date,
-        doc: str,
-        reason: str,
-        actor: str,
-    ) -> None:
-        """调剂 quota between two lines of one unit, both sides in one transaction."""
-        if source.unit != target.unit:
-            raise MalformedInput(
-                f"指标调剂只能在同一单位的项目之间进行：{source} 与 {target} 不属于同一单位。"
-            )
-        if source == target:
-            raise MalformedInput(f"调出和调入是同一个项目 {source}。")
-
-        def attempt() -> tuple[Sequence[Aggregate], None]:
-            giver, taker = self.get_project(source), self.get_project(target)
-            giver.transfer_out(amount, to=str(target), on=on, doc=doc, reason=reason, actor=actor)
-            taker.transfer_in(amount, source=str(source), on=on, doc=doc, reason=reason, actor=actor)
-            return [giver, taker], None
-
-        self._retrying(attempt)
-
-    def reduce_allocation(
-        self, ref: ProjectRef, amount: Amount, *, payee: str, on: dt.date, reason: str, actor: str
-    ) -> None:
-        self._on_project(
-            ref, lambda p: p.reduce_allocation(amount, payee=payee, on=on, reason=reason, actor=actor)
-        )
-
-    def amend_project(
-        self,
-        ref: ProjectRef,
-        *,
-        reason: str,
-        actor: str,
-        name: str | None = None,
-        category: Category | None = None,
-        function: str | None = None,
-    ) -> bool:
-        """Correct a line's name, category or function code while it holds no money."""
-        self.load_codes()
-        if function is not None:
-            codes.function_code(function)
-
-        def decide(project: Project) -> bool:
-            return project.amend(
-                name=name if name is not None else project.name,
-                category=category if category is not None else project.category,
-                function=function if function is not None else project.function,
-                reason=reason,
-                on=_today(),
-                actor=actor,
-            )
-
-        return self._on_project(ref, decide)
-
-    def close_project(self, ref: ProjectRef, *, reason: str, actor: str) -> None:
-        self._on_project(ref, lambda p: p.close(reason=reason, on=_today(), actor=actor))
-
-    def reopen_year(self, code: str, year: int, *, reason: str, actor: str) -> list[str]:
-        """反结账 of a unit's last closed year; refused while the next year rests on it.
-
-        Returns the project codes whose close was undone.
-        """
-
-        def attempt() -> tuple[Sequence[Aggregate], list[str]]:
-            unit = self.get_unit(code)
-            unit.check_reopen(year)
-            projects = [self.get_project(ProjectRef(code, c)) for c in unit.projects]
-            later = [(f"单位 {code}", act) for act in unit.later_acts(year)]
-            later += [(f"项目 {p.ref}", act) for p in projects for act in p.later_acts(year)]
-            if later:
-                shown = "；".join(f"{who} #{v} {_act_name(name)} {on}" for who, (v, name, on) in later[:10])
-                more = f" 等 {len(later)} 笔" if len(later) > 10 else ""
-                raise ReopenRefused(
-                    f"单位 {code}：{year + 1} 年及以后已有依赖 {year} 年度结转的业务：{shown}{more}。"
-                    f"规则：反结账前，其后年度不得有业务；请先冲销这些业务，或改为在 {year + 1} 年度更正。"
-                )
-            unit.reopen_year(year, reason=reason, actor=actor)
-            undone = []
-            for project in projects:
-                if year in project.closings:
-                    project.reopen_year(year, reason=reason, actor=actor)
-                    undone.append(project.code)
-            return [unit, *projects], undone
-
-        return self._retrying(attempt)
-
-    def set_score(
-        self, ref: ProjectRef, year: int, score_hundredths: int, *, reason: str, actor: str
-    ) -> None:
-        self._on_project(ref, lambda p: p.set_score(year, score_hundredths, reason=reason, actor=actor))
-
-    def set_target(self, ref: ProjectRef, year: int, target: Target, *, actor: str) -> None:
-        self._on_project(ref, lambda p: p.set_target(year, target, actor=actor))
-
-    def close_year(
-        self, code: str, year: int, *, withdraw: Sequence[ProjectRef] = (), actor: str, dry_run: bool = False
-    ) -> list[tuple[str, int, int]]:
-        """Close a unit's year: every line's unpaid quota is carried, or withdrawn if listed.
-
-        Returns (project code, carried 分, withdrawn 分) per line. The unit and all its
-        lines are saved in one transaction.
-        """
-        withdrawn = {r.code for r in withdraw}
-        for r in withdraw:
-            if r.unit != code:
-                raise MalformedInput(f"要收回的项目 {r} 不属于单位 {code}。")
-
-        def attempt() -> tuple[Sequence[Aggregate], list[tuple[str, int, int]]]:
-            unit = self.get_unit(code)
-            unknown = sorted(withdrawn - set(unit.projects))
-            if unknown:
-                raise NotFound(f"单位 {code} 没有项目：{'、'.join(unknown)}。")
-            projects = [self.get_project(ProjectRef(code, c)) for c in unit.projects]
-            summary = close_unit_year(unit, projects, year, withdrawn=withdrawn, actor=actor)
-            self.last_close_balances = {f: a for (y, f), a in unit.carried.items() if y == year + 1}
-            return ([] if dry_run else [unit, *projects]), summary
-
-        return self._retrying(attempt)
+        return self._reading().resolve_payment(text)
 
     # ------------------------------------------------------------ queries
 
@@ -811,7 +468,7 @@ ACT_NAMES = {
 }
 
 
-def _act_name(event: str) -> str:
+def act_name(event: str) -> str:
     return ACT_NAMES.get(event, event)
 
 

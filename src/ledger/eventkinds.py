@@ -29,12 +29,13 @@ def kinds() -> dict[str, tuple[str, ...]]:
     """Every event class the ledger records, by topic, with its state's field names."""
     from ledger.application import ProjectCodeIndex
     from ledger.domain.codebook import CodeBook
+    from ledger.domain.imports import ImportLog
     from ledger.domain.project import Project
     from ledger.domain.unit import Unit
 
     classes = [
         value
-        for aggregate in (Unit, Project, ProjectCodeIndex, CodeBook)
+        for aggregate in (Unit, Project, ProjectCodeIndex, CodeBook, ImportLog)
         for value in vars(aggregate).values()
         if isinstance(value, type)
         and issubclass(value, CanMutateAggregate)

@@ -2,28 +2,13 @@
 
 Every row is read and checked first — malformed rows and rows a rule refuses are all
 reported with their line numbers — and only when no row is bad are all the events
-saved, in one transaction. Each row carries an idempotency key (its own ``key`` for a
-payment request, else one derived from the row's content), so importing the same
-file again records nothing new.
-
-A row is one act, named by ``op``:
-
-======================  ==========================================================
-``unit.add``            unit, name, [kind]
-``project.add``         unit, code, name, function, category, [fund, economic, doc, level]
-``appropriation.issue`` project, amount, date, doc, [kind]
-``appropriation.reduce`` project, amount, date, doc, reason
-``allocation.add``      project, amount, payee, date
-``payment.request``     project, amount, payee, economic, date, [key, settled_on, voucher]
-``payment.hold``        project + key (of the request) or payment, date, reason
-``payment.settle``      project + key or payment, date, [voucher]
-``payment.cancel``      project + key or payment, date, reason
-``payment.refund``      project + key or payment, amount, date, reason
-``income.add``          unit, amount, source, function, date, [doc]
-``score.set``           project, year, score, reason
-``target.set``          project, year, indicator, operator, value, [unit, direction]
-``year.close``          unit, year, [withdraw: list of project codes]
-======================  ==========================================================
+saved, in one transaction. A row names its act by ``op`` (``payment.request``); its
+other columns are the act's fields, read into the same command value the command line
+builds (:mod:`ledger.commands`, whose ``columns()`` lists each act's columns) and
+decided the same way. Rows are de-duplicated only by a key (a row's ``key``, a
+payment's number): two identical rows without one are two acts. The same file imported
+again is refused if it would record anything (the import log, :mod:`ledger.domain.imports`).
+The 一体化 system's own exports are read through profiles (:mod:`ledger.profiles`).
 """
 
 from __future__ import annotations
@@ -36,42 +21,24 @@ import hashlib
 import io
 import json
 import stat
-import unicodedata
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
-from ledger import calendar, codes
-from ledger.application import (
-    Ledger,
-    ProjectCodeIndex,
-    ProjectRef,
-    check_project_code,
-    check_unit_code,
-    close_unit_year,
-    code_index_id,
-    register_project,
-)
-from ledger.domain.kinds import Category, Fund, IssueKind, Level
-from ledger.domain.project import Project, Target, project_id, unit_id
-from ledger.domain.unit import IncomeSource, Unit, UnitKind
+from ledger import commands
+from ledger.application import Ledger, Work
+from ledger.domain.imports import ImportLog, import_log_id
 from ledger.errors import (
     TOO_MANY_DIGITS_MESSAGE,
-    AlreadyExists,
     LedgerError,
     MalformedInput,
     NotFound,
     too_many_digits,
 )
-from ledger.money import Amount
 from ledger.settings import IMPORT_MAX_MB
 from ledger.tables import check_xlsx
-from ledger.text import clean_key, clean_text, parse_score
 
 MAX_ERRORS_SHOWN = 200
 
@@ -333,170 +300,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-# ---------------------------------------------------------------- parsing rows
-
-
-class _Fields:
-    """A row's fields, read by their parsers; what each parser made of a field is kept.
-
-    ``normal`` holds each field as parsed (an amount in 分, a project as UNIT/CODE, a
-    date in ISO form, text cleaned): the row's idempotency key is derived from it, so
-    ``100`` and ``100.00``, or ``P1`` and ``153001/P1``, are the same act.
-    """
-
-    def __init__(self, row: Row) -> None:
-        self.row = row
-        self.used: set[str] = set()
-        self.normal: dict[str, str] = {}
-
-    def get(self, name: str, label: str, *, required: bool = True) -> str:
-        self.used.add(name)
-        value = self.row.fields.get(name, "")
-        if required and not value.strip():
-            raise MalformedInput(f"缺少字段 {name}（{label}）")
-        if value.strip():
-            self.normal.setdefault(name, unicodedata.normalize("NFKC", value).strip())
-        return value
-
-    def keep(self, name: str, value: object) -> None:
-        text = str(value)
-        if text:
-            self.normal[name] = text
-        else:
-            self.normal.pop(name, None)
-
-    def amount(self) -> Amount:
-        amount = Amount.parse_positive(self.get("amount", "金额"))
-        self.keep("amount", amount.fen)
-        return amount
-
-    def date(self, name: str = "date") -> dt.date:
-        day = calendar.parse_date(self.get(name, "日期"))
-        self.keep(name, day.isoformat())
-        return day
-
-    def text(self, name: str, label: str, max_length: int = 200, required: bool = True) -> str:
-        cleaned = clean_text(
-            self.get(name, label, required=required), label=label, max_length=max_length, required=required
-        )
-        self.keep(name, cleaned)
-        return cleaned
-
-    def choice(self, name: str, label: str, options: list[str], default: str = "") -> str:
-        value = unicodedata.normalize("NFKC", self.get(name, label, required=not default)).strip()
-        value = value or default
-        if value not in options:
-            raise MalformedInput(f"{label}“{value[:30]}”不是可选值，应为：{'、'.join(options)}")
-        self.keep(name, value)
-        return value
-
-    def year(self) -> int:
-        s = unicodedata.normalize("NFKC", self.get("year", "年度")).strip()
-        if not (s.isascii() and s.isdigit() and len(s) == 4):
-            raise MalformedInput(f"年度“{s[:20]}”应为四位年份")
-        return int(s)
-
-    def project(self, world: _World) -> Project:
-        ref = world.resolve(self.get("project", "项目"))
-        self.keep("project", ref)
-        return world.project(ref)
-
-    def key(
-        self,
-        row: Row,
-        occurrences: dict[str, int],
-        project: Project,
-        *parts: str,
-        legacy_parts: tuple[str, ...] = (),
-    ) -> str:
-        """The row's idempotency key from what its fields say, parsed.
-
-        Rows recorded before keys were derived from parsed fields carry a key derived
-        from the raw text; a row whose earlier key the project already holds keeps it,
-        so re-importing an old file records nothing new either.
-        """
-        key = _row_key(row.op, self.normal, occurrences, *parts)
-        legacy = _row_key(row.op, row.fields, occurrences, *(legacy_parts or parts), raw=True)
-        if project.seen(legacy) or legacy in project.keys:
-            return legacy
-        return key
-
-    def unknown(self) -> list[str]:
-        return sorted(set(self.row.fields) - self.used)
-
-
 # ---------------------------------------------------------------- the import
 
 
-class _World:
-    """The aggregates an import touches, loaded once and decided on in memory."""
+@dataclass(frozen=True)
+class Source:
+    """The file an import reads: its name and the SHA-256 of its bytes."""
 
-    def __init__(self, app: Ledger) -> None:
-        self.app = app
-        self.aggregates: dict[uuid.UUID, Aggregate] = {}
-        self.refs: dict[str, ProjectRef] = {}
-        self.incomes: dict[str, dict[tuple[Any, ...], int]] = {}
-        self.income_rows: dict[tuple[Any, ...], int] = {}
-        self.today = calendar.today()  # an import is one act: its rows are decided as of one date
+    name: str
+    digest: str
 
-    def load(self, aggregate_id: uuid.UUID, cls: type[Any]) -> Any:
-        if aggregate_id not in self.aggregates:
-            found = self.app._get(aggregate_id, cls)
-            if found is None:
-                return None
-            self.aggregates[aggregate_id] = found
-        return self.aggregates[aggregate_id]
+    @classmethod
+    def of(cls, path: Path) -> Source:
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return cls(path.name, digest.hexdigest())
 
-    def add(self, aggregate: Aggregate) -> None:
-        self.aggregates[aggregate.id] = aggregate
 
-    def unit(self, code: str) -> Unit:
-        unit = self.load(unit_id(code), Unit)
-        if unit is None:
-            raise NotFound(f"单位 {code} 不存在（先在文件或账簿中登记单位）")
-        return unit  # type: ignore[no-any-return]
-
-    def project(self, ref: ProjectRef) -> Project:
-        project = self.load(ref.id, Project)  # a resolved ref keeps its id: no uuid5 per row
-        if project is None:
-            raise NotFound(f"项目 {ref} 不存在（先在文件或账簿中登记项目）")
-        return project  # type: ignore[no-any-return]
-
-    def resolve(self, text: str) -> ProjectRef:
-        ref = self.refs.get(text)
-        if ref is None:
-            ref = self._resolve(text)
-            if "/" in text:  # a bare code's unit can change as rows add projects
-                self.refs[text] = ref
-        return ref
-
-    def _resolve(self, text: str) -> ProjectRef:
-        s = text.strip()
-        if "/" in s:
-            unit, _, code = s.partition("/")
-            return ProjectRef(check_unit_code(unit), check_project_code(code))
-        code = check_project_code(s)
-        index = self.load(code_index_id(code), ProjectCodeIndex)
-        units = index.units if index is not None else []
-        if len(units) != 1:
-            raise MalformedInput(f"项目“{code}”请写成 单位/项目编码")
-        return ProjectRef(units[0], code)
-
-    def recorded_incomes(self, unit: Unit) -> dict[tuple[Any, ...], int]:
-        """How many times each income was recorded for the unit (an income event has no key)."""
-        counts = self.incomes.get(unit.code)
-        if counts is None:
-            counts = {}
-            if unit.version > len(unit.pending_events):  # the unit is stored: read its incomes
-                for event in self.app.get_history(unit.id):
-                    if isinstance(event, Unit.IncomeRecorded):
-                        fact = _income_fact(event.amount, event.source, event.function, event.on, event.doc)
-                        counts[fact] = counts.get(fact, 0) + 1
-            self.incomes[unit.code] = counts
-        return counts
-
-    def pending(self) -> list[Aggregate]:
-        return [a for a in self.aggregates.values() if a.pending_events]
+class AlreadyImported(LedgerError):
+    """The same file again, and it would record something again."""
 
 
 def run_import(
@@ -504,13 +328,46 @@ def run_import(
     rows: list[Row],
     *,
     actor: str,
+    source: Source | None = None,
+    again: bool = False,
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
     """Check every row, then record all of them atomically (or nothing; nothing at all
-    with ``dry_run``, which says what would be recorded)."""
+    with ``dry_run``, which says what would be recorded).
+
+    Each row is read into the command it names (:func:`ledger.commands.from_row`) and
+    decided exactly as the command line decides it, all rows in one unit of work. The
+    ``source`` file is noted in the import log; the same file again is refused if it
+    would record anything, unless ``again``.
+    """
+
+    def decide(work: Work) -> ImportResult:
+        result = _decide_all(work, rows, progress)
+        if source is not None and result.events:
+            _log(work, source, result, again=again)
+        return result
+
     with _no_cycle_collection():
-        return _run_import(app, rows, actor=actor, progress=progress, dry_run=dry_run)
+        return app.run(decide, actor=actor, dry_run=dry_run)
+
+
+def _log(work: Work, source: Source, result: ImportResult, *, again: bool) -> None:
+    log = work.load(import_log_id(), ImportLog)
+    earlier = log.files.get(source.digest) if log is not None else None
+    if earlier is not None and not again:
+        raise AlreadyImported(
+            f"文件 {source.name} 与 {earlier.on} 由 {earlier.actor} 导入的“{earlier.name}”内容完全相同"
+            f"（SHA-256 {source.digest[:16]}…），再次导入会再记录 {result.events} 个事件："
+            "没有幂等键或编号的行不去重，同样的两行就是两笔。没有记录任何内容。"
+            "如确是又一批同样的业务，请加 --again 再导入。"
+        )
+    if log is None:
+        log = ImportLog.open(on=work.today, actor=work.actor)
+        work.add(log)
+    log.record(
+        name=source.name, digest=source.digest, rows=result.rows, events=result.events, on=work.today, actor=work.actor
+    )
 
 
 @contextlib.contextmanager
@@ -531,24 +388,13 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _run_import(
-    app: Ledger,
-    rows: list[Row],
-    *,
-    actor: str,
-    progress: Callable[[int], None] | None,
-    dry_run: bool = False,
-) -> ImportResult:
-    world = _World(app)
-    app.load_codes()
+def _decide_all(work: Work, rows: list[Row], progress: Callable[[int], None] | None) -> ImportResult:
     result = ImportResult(rows=len(rows))
-    recorded_ops: dict[str, int] = result.by_op
     malformed: list[tuple[int, str]] = []
     refused: list[tuple[int, str]] = []
-    occurrences: dict[str, int] = {}
     for n, row in enumerate(rows, start=1):
         try:
-            recorded = _decide(world, row, actor=actor, occurrences=occurrences, result=result)
+            recorded, skipped = _decide(work, row, result)
         except MalformedInput as e:
             malformed.append((row.line, e.message))
         except LedgerError as e:
@@ -560,248 +406,23 @@ def _run_import(
         else:
             if recorded:
                 result.recorded += 1
-                recorded_ops[row.op] = recorded_ops.get(row.op, 0) + 1
+                result.by_op[row.op.strip()] = result.by_op.get(row.op.strip(), 0) + 1
             else:
                 result.skipped += 1
-                result.skipped_rows.append(
-                    (row.line, f"{row.op}：账簿中已有（同一编号或幂等键），未重复记录")
-                )
+                result.skipped_rows.append((row.line, f"{row.op.strip()}：{skipped}"))
         if progress is not None and n % 1000 == 0:
             progress(1000)
     if malformed or refused:
-        problems = sorted(malformed + refused)
-        raise ImportRejected(problems, malformed=bool(malformed))
-    aggregates = world.pending()
-    result.events = sum(len(a.pending_events) for a in aggregates)
-    if aggregates and not dry_run:
-        app.save(*aggregates)
+        raise ImportRejected(sorted(malformed + refused), malformed=bool(malformed))
+    result.events = work.pending_events()
     return result
 
 
-def _row_key(
-    op: str,
-    fields: dict[str, str],
-    occurrences: dict[str, int],
-    *parts: str,
-    raw: bool = False,
-) -> str:
-    """The idempotency key of a row derived from what the row says.
-
-    The n-th row of a file saying the same thing gets the n-th key, so two identical
-    rows are two acts, and importing the file again records neither a second time.
-    ``raw`` is the earlier derivation, from the fields as written.
-    """
-    canonical = json.dumps(
-        [op.strip() if not raw else op, *parts, sorted(fields.items())], ensure_ascii=False
-    )
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
-    tally = f"raw:{digest}" if raw else digest
-    n = occurrences.get(tally, 0)
-    occurrences[tally] = n + 1
-    return f"imp:{digest}:{n}"
-
-
-def _decide(
-    world: _World, row: Row, *, actor: str, occurrences: dict[str, int], result: ImportResult
-) -> bool:
-    f = _Fields(row)
-    op = row.op.strip()
-    recorded = True
-    if op == "unit.add":
-        code = check_unit_code(f.get("unit", "单位编码"))
-        name = f.text("name", "单位名称")
-        kind = UnitKind(f.choice("kind", "单位性质", [k.value for k in UnitKind], UnitKind.ADMINISTRATIVE))
-        existing = world.load(unit_id(code), Unit)
-        if existing is None:
-            world.add(Unit.register(code=code, name=name, kind=kind, on=world.today, actor=actor))
-        elif existing.name != name:
-            raise AlreadyExists(f"单位 {code} 已登记为“{existing.name}”")
-        else:
-            recorded = False
-    elif op == "project.add":
-        unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
-        code = check_project_code(f.get("code", "项目编码"))
-        name = f.text("name", "项目名称")
-        function = codes.function_code(f.get("function", "功能分类科目")).code
-        category = Category(f.choice("category", "项目类别", [c.value for c in Category]))
-        fund = Fund(f.choice("fund", "资金来源", [x.value for x in Fund], Fund.GENERAL))
-        economic_text = f.get("economic", "经济分类科目", required=False)
-        economic = codes.economic_code(economic_text).code if economic_text.strip() else ""
-        doc = f.text("doc", "文号", 100, required=False)
-        level = f.get("level", "级次", required=False).strip()
-        if level and level not in [lv.value for lv in Level]:
-            raise MalformedInput(f"级次“{level}”应为 省级、市级 或 区级")
-        existing = world.load(project_id(unit.code, code), Project)
-        if existing is not None:
-            if existing.name != name:
-                raise AlreadyExists(f"项目 {unit.code}/{code} 已登记为“{existing.name}”")
-            recorded = False
-        else:
-            project, index = register_project(
-                unit,
-                world.load(code_index_id(code), ProjectCodeIndex),
-                code,
-                name=name,
-                function=function,
-                category=category,
-                fund=fund,
-                economic=economic,
-                doc=doc,
-                level=level,
-                actor=actor,
-                today=world.today,
-            )
-            world.add(project)
-            world.add(index)
-    elif op in ("appropriation.issue", "appropriation.reduce", "allocation.add"):
-        project = f.project(world)
-        amount, on = f.amount(), f.date()
-        given = _key(f.get("key", "幂等键", required=False))
-        if op == "appropriation.issue":
-            codes.function_code(project.function, on.year)  # the line's code exists in that year's book
-            doc = f.text("doc", "文号", 100)
-            issue_kind = IssueKind(
-                f.choice("kind", "指标类型", [k.value for k in IssueKind], IssueKind.SUPPLEMENT)
-            )
-            key = given or f.key(row, occurrences, project)
-            recorded = project.issue_quota(amount, on=on, doc=doc, kind=issue_kind, actor=actor, key=key)
-        elif op == "appropriation.reduce":
-            doc, reason = f.text("doc", "文号", 100), f.text("reason", "原因")
-            key = given or f.key(row, occurrences, project)
-            recorded = project.reduce_quota(amount, on=on, doc=doc, reason=reason, actor=actor, key=key)
-        else:
-            payee = f.text("payee", "收款人", 100)
-            key = given or f.key(row, occurrences, project)
-            recorded = project.allocate(amount, payee=payee, on=on, actor=actor, key=key)
-    elif op == "payment.request":
-        project = f.project(world)
-        amount, on = f.amount(), f.date()
-        payee = f.text("payee", "收款人", 100)
-        economic = codes.economic_code(f.get("economic", "经济分类科目"), on.year).code
-        f.keep("economic", economic)
-        given = _key(f.get("key", "幂等键", required=False))
-        settled_text = f.get("settled_on", "拨付日期", required=False).strip()
-        settled = f.date("settled_on") if settled_text else None
-        voucher = f.text("voucher", "凭证号", 100, required=False)
-        key = given or f.key(row, occurrences, project)
-        number, recorded = project.request_payment(
-            amount, payee=payee, economic=economic, on=on, key=key, actor=actor
-        )
-        if recorded and settled is not None:
-            project.settle_payment(number, on=settled, voucher=voucher, actor=actor)
-        result.payments.append(f"{project.ref}/{number}")
-    elif op in ("payment.hold", "payment.settle", "payment.cancel", "payment.refund"):
-        project, number, payment_key = _payment_of(world, f)
-        for naming in ("payment", "project", "key"):  # the key names the payment as resolved
-            f.normal.pop(naming, None)
-        on = f.date()
-        reason = f.text("reason", "原因") if op != "payment.settle" else ""
-        voucher = f.text("voucher", "凭证号", 100, required=False) if op == "payment.settle" else ""
-        amount = f.amount() if op == "payment.refund" else Amount.zero()
-        # the payment as resolved (UNIT/CODE/N), however the row named it
-        key = f.key(
-            row,
-            occurrences,
-            project,
-            f"{op.strip()}:{project.ref}/{number}",
-            legacy_parts=(f"{op}:{payment_key}" if payment_key else "",),
-        )
-        if op == "payment.hold":
-            recorded = project.hold_payment(number, on=on, reason=reason, actor=actor, key=key)
-        elif op == "payment.settle":
-            recorded = project.settle_payment(number, on=on, voucher=voucher, actor=actor, key=key)
-        elif op == "payment.cancel":
-            recorded = project.cancel_payment(number, on=on, reason=reason, actor=actor, key=key)
-        else:
-            recorded = project.refund_payment(number, amount, on=on, reason=reason, actor=actor, key=key)
-    elif op == "income.add":
-        unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
-        amount, on = f.amount(), f.date()
-        source = IncomeSource(f.choice("source", "收入来源", [s.value for s in IncomeSource]))
-        function = codes.function_code(f.get("function", "功能分类科目"), on.year).code
-        doc = f.text("doc", "凭证号", 100, required=False)
-        # an income event carries no key: the n-th row of the file saying this income is
-        # already recorded when the unit holds n or more incomes that say the same
-        fact = _income_fact(amount.fen, str(source), function, on, doc)
-        nth = world.income_rows.get(fact, 0)
-        world.income_rows[fact] = nth + 1
-        if world.recorded_incomes(unit).get(fact, 0) > nth:
-            recorded = False
-        else:
-            unit.record_income(amount, source=source, function=function, on=on, doc=doc, actor=actor)
-    elif op == "score.set":
-        project = f.project(world)
-        year = f.year()
-        score = parse_score(f.get("score", "得分"))
-        f.keep("score", score)
-        reason = f.text("reason", "理由")
-        key = f.key(row, occurrences, project)
-        recorded = project.set_score(year, score, reason=reason, actor=actor, key=key)
-    elif op == "target.set":
-        project = f.project(world)
-        year = f.year()
-        operator = f.choice("operator", "比较符", [">=", "<=", "="])
-        value = f.get("value", "目标值").strip()
-        try:
-            target_value = Decimal(value)
-            if not target_value.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            raise MalformedInput(f"目标值“{value[:20]}”不是数字") from None
-        f.keep("value", target_value.normalize())
-        target = Target(
-            f.text("indicator", "指标名称", 100),
-            operator,
-            str(target_value),
-            f.text("unit", "计量单位", 20, required=False) or "%",
-            f.choice("direction", "指标方向", ["正向", "反向"], "正向"),
-        )
-        recorded = project.set_target(year, target, actor=actor, key=f.key(row, occurrences, project))
-    elif op == "year.close":
-        unit = world.unit(check_unit_code(f.get("unit", "单位编码")))
-        year = f.year()
-        withdraw_text = f.get("withdraw", "收回项目", required=False).strip()
-        withdraw = (
-            set(json.loads(withdraw_text))
-            if withdraw_text.startswith("[")
-            else ({w.strip() for w in withdraw_text.split(",") if w.strip()})
-        )
-        if unit.closed_through is not None and unit.closed_through >= year:
-            recorded = False
-        else:
-            unknown = sorted(withdraw - set(unit.projects))
-            if unknown:
-                raise NotFound(f"单位 {unit.code} 没有项目：{'、'.join(unknown)}")
-            projects = [world.project(ProjectRef(unit.code, code)) for code in unit.projects]
-            close_unit_year(unit, projects, year, withdrawn=withdraw, actor=actor, today=world.today)
-    else:
-        raise MalformedInput(f"未知的操作 op“{op[:30]}”")
-    extra = f.unknown()
-    if extra:
-        raise MalformedInput(f"未知字段：{'、'.join(extra)}")
-    return recorded
-
-
-def _income_fact(amount: int, source: str, function: str, on: dt.date, doc: str) -> tuple[Any, ...]:
-    return (amount, source, function, on.isoformat(), doc)
-
-
-def _payment_of(world: _World, f: _Fields) -> tuple[Project, int, str]:
-    payment = f.get("payment", "支付编号", required=False).strip()
-    if payment:
-        head, _, number = payment.rpartition("/")
-        if not (number.isascii() and number.isdigit() and 0 < len(number) <= 9 and int(number) > 0):
-            raise MalformedInput(f"支付编号“{payment[:40]}”应为 单位/项目编码/序号")
-        project = world.project(world.resolve(head))
-        project.payment(int(number))
-        return project, int(number), payment
-    project = world.project(world.resolve(f.get("project", "项目")))
-    key = _key(f.get("key", "支付的幂等键"))
-    if key not in project.keys:
-        raise NotFound(f"项目 {project.ref} 没有幂等键为“{key}”的支付")
-    return project, project.keys[key], key
-
-
-def _key(text: str) -> str:
-    """A row's 幂等键 as the command line reads one (NFKC: ``ＺＦ-1`` is ``ZF-1``); "" if none."""
-    return clean_key(text) if text.strip() else ""
+def _decide(work: Work, row: Row, result: ImportResult) -> tuple[bool, str]:
+    """Decide one row; (whether it recorded anything, why not if it did not)."""
+    command = commands.from_row(row.op, row.fields)
+    before = work.pending_events()
+    outcome = command.decide(work)
+    if isinstance(command, commands.RequestPayment):
+        result.payments.append(str(outcome.ref))
+    return work.pending_events() > before, command.skipped

@@ -270,7 +270,13 @@ def _payment_rows(line: int, get: Get, unit: str | None, profile: Profile) -> li
             Row(
                 line,
                 "payment.hold",
-                {"project": project, "key": fields["key"], "date": on, "reason": status_text},
+                {
+                    "project": project,
+                    "key": fields["key"],
+                    "act_key": f"{fields['key']}:held"[:100],
+                    "date": on,
+                    "reason": status_text,
+                },
             )
         )
     return rows

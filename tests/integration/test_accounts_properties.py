@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ledger import commands as c
 from ledger.application import Ledger, ProjectRef
 from ledger.codes import CodeKind, rollup
 from ledger.domain.kinds import Category, Fund, IssueKind
@@ -84,48 +85,48 @@ def record(
     incomes: list[tuple[IncomeSource, str, int]],
     openings: list[tuple[Fund, int]],
 ) -> accounts.Facts:
-    app.add_unit("U1", "单位", UnitKind.PUBLIC_INSTITUTION, actor="t")
+    app.execute(c.AddUnit(unit="U1", name="单位", kind=UnitKind.PUBLIC_INSTITUTION), actor="t")
     for fund, amount in openings:
-        app.set_opening_balance("U1", 2024, fund, Amount(amount), actor="t")
+        app.execute(c.SetOpeningBalance(unit="U1", year=2024, fund=fund, amount=Amount(amount)), actor="t")
     refs = []
     for n, (function, category, fund, quota) in enumerate(lines):
         ref = ProjectRef("U1", f"L{n}")
-        app.add_project(
-            ref,
-            name=f"线{n}",
-            function=function,
-            category=category,
-            fund=fund,
-            economic="",
-            doc="",
-            level="",
+        app.execute(
+            c.AddProject(unit="U1", code=ref.code, name=f"线{n}", function=function, category=category, fund=fund),
             actor="t",
         )
-        app.issue_appropriation(
-            ref, Amount(quota), on=dt.date(2024, 1, 2), doc="d", kind=IssueKind.INITIAL, actor="t"
+        app.execute(
+            c.IssueQuota(project=str(ref), amount=Amount(quota), on=dt.date(2024, 1, 2), doc="d", kind=IssueKind.INITIAL),
+            actor="t",
         )
         refs.append(ref)
     for k, (line, amount, economic, settle, refund) in enumerate(payments):
         ref = refs[line % len(refs)]
         try:
-            payment, _ = app.request_payment(
-                ref,
-                Amount(amount),
-                payee=f"p{k}",
-                economic=economic,
-                on=dt.date(2024, 3, 1),
-                settled_on=dt.date(2024, 3, 2) if settle else None,
+            payment, _ = app.execute(
+                c.RequestPayment(
+                    project=str(ref),
+                    amount=Amount(amount),
+                    payee=f"p{k}",
+                    economic=economic,
+                    on=dt.date(2024, 3, 1),
+                    settled_on=dt.date(2024, 3, 2) if settle else None,
+                ),
                 actor="t",
             )
             if settle and refund:
-                app.refund_payment(
-                    payment, Amount(min(refund, amount)), on=dt.date(2024, 3, 3), reason="r", actor="t"
+                app.execute(
+                    c.RefundPayment(
+                        payment=str(payment), amount=Amount(min(refund, amount)), on=dt.date(2024, 3, 3), reason="r"
+                    ),
+                    actor="t",
                 )
         except LedgerError:
             pass  # over quota: refused, as it should be
     for source, function, amount in incomes:
-        app.add_income(
-            "U1", Amount(amount), source=source, function=function, on=dt.date(2024, 4, 1), doc="", actor="t"
+        app.execute(
+            c.AddIncome(unit="U1", amount=Amount(amount), source=source, function=function, on=dt.date(2024, 4, 1)),
+            actor="t",
         )
     runner.catch_up(app)
     reader, _ = runner.engines(app.store)

@@ -184,7 +184,7 @@ CATALOGUE: list[tuple[str, tuple[str, ...], int, str]] = [
         1,
         "已结账",
     ),
-    ("close twice", ("year", "close", "153009", "2023"), 1, "已经结账"),
+    ("close again otherwise", ("year", "close", "153009", "2023", "--withdraw", "Q1"), 1, "已经结账"),
     ("score above ten", ("score", "set", "P1", "2024", "10.01", "--reason", "r"), 2, "超过分值"),
     ("target not a number", ("target", "set", "P1", "2024", "预算执行率", ">=", "很多"), 2, "不是数字"),
     # hostile text

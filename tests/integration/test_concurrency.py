@@ -12,6 +12,7 @@ from tests.conftest import Run
 
 WORKER = r"""
 import json, sys, datetime as dt
+from ledger import commands as c
 from ledger.application import Ledger, ProjectRef
 from ledger.errors import QuotaExceeded
 from ledger.money import Amount
@@ -28,9 +29,9 @@ accepted, refused = [], []
 for n in range(count):
     key = f"{clerk}-{n}"
     try:
-        payment, created = app.request_payment(
-            ref, Amount.parse("10000"), payee=f"企业{clerk}", economic="31299",
-            on=dt.date(2024, 3, 1), key=key, actor=actor)
+        payment, created = app.execute(c.RequestPayment(
+            project=str(ref), amount=Amount.parse("10000"), payee=f"企业{clerk}", economic="31299",
+            on=dt.date(2024, 3, 1), key=key), actor=actor)
         accepted.append([key, str(payment), created])
     except QuotaExceeded:
         refused.append(key)

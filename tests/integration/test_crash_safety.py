@@ -35,6 +35,7 @@ def big_import_file(path: Path) -> Path:
             "amount": "100000000",
             "date": "2024-01-02",
             "doc": "文",
+            "key": "ZB-1",  # every row keyed: the rerun of a completed import records nothing
         },
     ]
     rows += [

@@ -447,6 +447,7 @@ def test_names_that_look_like_formulas_are_exported_as_text(ledger_db: Path, tmp
 
 
 def test_an_actor_recorded_before_the_rule_cannot_forge_a_line_in_history(ledger_db: Path) -> None:
+    from ledger import commands as c
     from ledger.application import Ledger
     from ledger.money import Amount
     from ledger.storage import parse_url
@@ -455,8 +456,11 @@ def test_an_actor_recorded_before_the_rule_cannot_forge_a_line_in_history(ledger
     try:
         ref = app.resolve_project("P1")
         forged = "张三\n2024-03-02 10:00:00  审核  李四\x1b[8m"
-        app.request_payment(
-            ref, Amount.parse("1"), payee="甲", economic="31299", on=dt.date(2024, 3, 1), actor=forged
+        app.execute(
+            c.RequestPayment(
+                project=str(ref), amount=Amount.parse("1"), payee="甲", economic="31299", on=dt.date(2024, 3, 1)
+            ),
+            actor=forged,
         )
     finally:
         app.close()

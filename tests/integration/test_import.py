@@ -26,6 +26,7 @@ ROWS = [
         "date": "2024-01-01",
         "doc": "榕财企（指）[2022]59号",
         "kind": "结转",
+        "key": "ZB-2",
     },
     {
         "op": "allocation.add",
@@ -33,6 +34,7 @@ ROWS = [
         "amount": "150000",
         "payee": "甲公司",
         "date": "2024-02-01",
+        "key": "FP-1",
     },
     {
         "op": "payment.request",
@@ -57,6 +59,7 @@ ROWS = [
         "op": "payment.hold",
         "project": "153001/P1",
         "key": "P1-2",
+        "act_key": "P1-2:暂缓",
         "date": "2024-11-20",
         "reason": "待区财政统筹拨付",
     },

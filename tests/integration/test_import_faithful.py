@@ -8,7 +8,6 @@ taken for the data.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,6 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from ledger.application import Ledger, ProjectRef
-from ledger.importer import _row_key
-from ledger.money import Amount
-from ledger.storage import parse_url
 from tests.conftest import Run, invoke, stored_events
 
 HEADER = ["op", "project", "amount", "payee", "date"]
@@ -55,112 +50,68 @@ def imported(run: Run, file: Path) -> dict[str, Any]:
     return dict(json.loads(result.output))
 
 
-def test_a_row_written_differently_is_the_same_act_on_re_import(
+def test_a_row_is_never_de_duplicated_by_what_it_says_only_by_its_key(
     run: Run, ledger_db: Path, tmp_path: Path
 ) -> None:
-    first = jsonl(
-        tmp_path / "a.jsonl",
-        [
-            {
-                "op": "allocation.add",
-                "project": "153001/P1",
-                "amount": "100",
-                "payee": "甲",
-                "date": "2024-03-01",
-            },
-            {
-                "op": "appropriation.issue",
-                "project": "153001/P1",
-                "amount": "5万",
-                "date": "2024-03-02",
-                "doc": "文2",
-            },
-        ],
-    )
-    again = jsonl(
-        tmp_path / "b.jsonl",
-        [
-            {
-                "op": "allocation.add",
-                "project": " P1",
-                "amount": "100.00",
-                "payee": "甲",
-                "date": "２０２４-03-01",
-            },
-            {
-                "op": "appropriation.issue",
-                "project": "P1",
-                "amount": "50,000.00",
-                "date": "2024-03-02",
-                "doc": "文2",
-                "kind": "追加",
-            },
-        ],
-    )
-    assert imported(run, first)["recorded"] == 2
+    """Two identical key-less payments are two payments, in one file or in two; a key
+    names one act however the rest of the row is written."""
+    row = {"op": "allocation.add", "project": "153001/P1", "amount": "100", "payee": "甲", "date": "2024-03-01"}
+    assert imported(run, jsonl(tmp_path / "a.jsonl", [row, row]))["recorded"] == 2
+    same_written_otherwise = {**row, "project": " P1", "amount": "100.00", "date": "２０２４-03-01"}
+    assert imported(run, jsonl(tmp_path / "b.jsonl", [same_written_otherwise]))["recorded"] == 1
+    keyed = {**row, "key": "FP-7"}
+    assert imported(run, jsonl(tmp_path / "c.jsonl", [keyed]))["recorded"] == 1
     before = stored_events(ledger_db)
-    result = imported(run, again)
-    assert (result["recorded"], result["skipped"], result["events"]) == (0, 2, 0)
+    again = imported(run, jsonl(tmp_path / "d.jsonl", [{**same_written_otherwise, "key": "ＦＰ-7"}]))
+    assert (again["recorded"], again["skipped"], again["events"]) == (0, 1, 0)
+    assert again["skipped_rows"][0]["reason"].startswith("allocation.add：账簿中已有")
     assert stored_events(ledger_db) == before
 
 
-def test_two_rows_saying_the_same_in_one_file_are_two_acts_and_neither_is_repeated(
+def test_the_same_file_again_is_refused_when_it_would_record_anything(
     run: Run, ledger_db: Path, tmp_path: Path
 ) -> None:
     row = {"op": "allocation.add", "project": "P1", "amount": "100", "payee": "甲", "date": "2024-03-01"}
     file = jsonl(tmp_path / "a.jsonl", [row, {**row, "amount": "100.00"}])
     assert imported(run, file)["recorded"] == 2
     before = stored_events(ledger_db)
-    assert imported(run, file)["recorded"] == 0
+    refused = run("import", str(file))
+    assert refused.exit_code == 1
+    assert "内容完全相同" in refused.output and "--again" in refused.output, refused.output
     assert stored_events(ledger_db) == before
+    copy = tmp_path / "副本.jsonl"
+    copy.write_bytes(file.read_bytes())  # another name, the same bytes: the same file
+    assert run("import", str(copy)).exit_code == 1
+    assert stored_events(ledger_db) == before
+    meant = run("--format", "json", "import", str(file), "--again")
+    assert meant.exit_code == 0, meant.output
+    assert json.loads(meant.output)["recorded"] == 2
 
 
-def test_a_payment_act_named_by_its_number_or_its_key_is_the_same_act(
+def test_a_file_whose_every_row_is_keyed_imports_again_as_nothing_new(
     run: Run, ledger_db: Path, tmp_path: Path
 ) -> None:
-    request = {
-        "op": "payment.request",
-        "project": "P1",
-        "amount": "300",
-        "payee": "甲",
-        "economic": "31299",
-        "date": "2024-03-01",
-        "key": "ZF-1",
-    }
-    by_key = {
-        "op": "payment.hold",
-        "project": "153001/P1",
-        "key": "ZF-1",
-        "date": "2024-03-05",
-        "reason": "待统筹",
-    }
-    by_number = {"op": "payment.hold", "payment": "P1/1", "date": "2024-03-05", "reason": "待统筹"}
-    assert imported(run, jsonl(tmp_path / "a.jsonl", [request, by_key]))["recorded"] == 2
+    request = {"op": "payment.request", "project": "P1", "amount": "300", "payee": "甲", "economic": "31299",
+               "date": "2024-03-01", "key": "ZF-1"}  # fmt: skip
+    file = jsonl(tmp_path / "a.jsonl", [request])
+    assert imported(run, file)["recorded"] == 1
     before = stored_events(ledger_db)
-    result = imported(run, jsonl(tmp_path / "b.jsonl", [request, by_number]))
-    assert result["recorded"] == 0
+    result = imported(run, file)
+    assert (result["recorded"], result["skipped"]) == (0, 1)
     assert stored_events(ledger_db) == before
 
 
-def test_a_row_recorded_under_the_earlier_raw_text_key_is_not_recorded_again(
+def test_a_payment_is_named_by_its_number_or_by_the_key_it_was_requested_with(
     run: Run, ledger_db: Path, tmp_path: Path
 ) -> None:
-    """Files imported before keys came from parsed fields re-import as nothing new."""
-    fields = {"project": "P1", "amount": "100.00", "payee": "甲", "date": "2024-03-01"}
-    earlier_key = _row_key("allocation.add", fields, {}, raw=True)
-    app = Ledger(parse_url(str(ledger_db)))
-    try:
-        project = app.get_project(ProjectRef("153001", "P1"))
-        assert project.allocate(
-            Amount.parse("100"), payee="甲", on=dt.date(2024, 3, 1), actor="t", key=earlier_key
-        )
-        app.save(project)
-    finally:
-        app.close()
-    before = stored_events(ledger_db)
-    result = imported(run, jsonl(tmp_path / "a.jsonl", [{"op": "allocation.add", **fields}]))
-    assert result["recorded"] == 0
-    assert stored_events(ledger_db) == before
+    request = {"op": "payment.request", "project": "P1", "amount": "300", "payee": "甲", "economic": "31299",
+               "date": "2024-03-01", "key": "ZF-1"}  # fmt: skip
+    by_key = {"op": "payment.hold", "project": "153001/P1", "key": "ZF-1", "date": "2024-03-05", "reason": "待统筹"}
+    by_number = {"op": "payment.settle", "payment": "P1/1", "date": "2024-03-09", "voucher": "V-1"}
+    assert imported(run, jsonl(tmp_path / "a.jsonl", [request, by_key, by_number]))["recorded"] == 3
+    listed = run("--format", "json", "payment", "list", "--unit", "153001")
+    assert listed.exit_code == 0, listed.output
+    assert [p["status"] for p in json.loads(listed.output)["payments"]] == ["已拨付"]
 
 
 def workbook(path: Path, sheets: list[tuple[str, str, list[list[Any]]]], active: int = 0) -> Path:
@@ -247,9 +198,7 @@ def test_sheet_is_only_for_spreadsheets(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--sheet 只用于 .xlsx" in result.output
 
 
-def test_incomes_are_recorded_once_however_often_the_file_is_imported(
-    run: Run, ledger_db: Path, tmp_path: Path
-) -> None:
+def test_an_income_in_another_file_is_another_income(run: Run, ledger_db: Path, tmp_path: Path) -> None:
     income = {
         "op": "income.add",
         "unit": "153001",
@@ -258,15 +207,12 @@ def test_incomes_are_recorded_once_however_often_the_file_is_imported(
         "function": "2150501",
         "date": "2024-03-01",
     }
-    other = {**income, "amount": "200"}
-    file = jsonl(tmp_path / "a.jsonl", [income, income, other])
+    file = jsonl(tmp_path / "a.jsonl", [income, income, {**income, "amount": "200"}])
     assert imported(run, file)["recorded"] == 3
     before = stored_events(ledger_db)
-    assert imported(run, file)["recorded"] == 0
-    assert imported(run, jsonl(tmp_path / "b.jsonl", [{**income, "amount": "100.00"}]))["recorded"] == 0
+    assert run("import", str(file)).exit_code == 1  # the same file: refused, nothing written
     assert stored_events(ledger_db) == before
-    third = imported(run, jsonl(tmp_path / "c.jsonl", [income, income, income]))
-    assert (third["recorded"], third["skipped"]) == (1, 2)
+    assert imported(run, jsonl(tmp_path / "b.jsonl", [{**income, "amount": "100.00"}]))["recorded"] == 1
 
 
 def test_a_full_width_key_in_a_file_names_the_payment_the_command_line_made(

@@ -102,7 +102,10 @@ def test_two_alike_payments_without_a_number_are_two_payments(unit: str, run: Ru
     first.write_text(text, encoding="utf-8")
     second.write_text(text, encoding="utf-8")
     assert "无法去重" in ok(run, "import", str(first), "--profile", "payment", "--unit", "153001")
-    ok(run, "import", str(second), "--profile", "payment", "--unit", "153001")
+    refused = run("import", str(second), "--profile", "payment", "--unit", "153001")
+    assert refused.exit_code == 1 and "内容完全相同" in refused.output, refused.output  # the same bytes again
+    assert execution(run)["153001/P1"]["paid_fen"] == 10_000
+    ok(run, "import", str(second), "--profile", "payment", "--unit", "153001", "--again")
     assert execution(run)["153001/P1"]["paid_fen"] == 20_000
 
 

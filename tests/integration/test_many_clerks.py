@@ -18,6 +18,7 @@ QUOTA_YUAN = 60_000  # per project: room for 60 of the 400 requests of 1,000–5
 
 WORKER = r"""
 import json, os, random, sys, time, datetime as dt
+from ledger import commands as c
 from ledger.application import Ledger, PaymentRef, ProjectRef
 from ledger.errors import LedgerError
 from ledger.money import Amount
@@ -37,18 +38,19 @@ for n in range(count):
     key = f"{clerk}-{n}"
     amount = rng.randint(1, 5) * 1000
     try:
-        payment, _ = app.request_payment(ref, Amount.parse(str(amount)), payee=f"企业{rng.randint(1, 9)}",
-                                         economic="31299", on=dt.date(2024, 3, 1), key=key, actor=actor)
+        payment, _ = app.execute(c.RequestPayment(project=str(ref), amount=Amount.parse(str(amount)),
+                                 payee=f"企业{rng.randint(1, 9)}", economic="31299", on=dt.date(2024, 3, 1),
+                                 key=key), actor=actor)
     except LedgerError as e:
         refused.append([key, str(e)[:80]])
         continue
     accepted.append([key, str(payment), amount])
     if rng.random() < 0.6:
-        app.settle_payment(payment, on=dt.date(2024, 3, 5), voucher=key, actor=actor)
+        app.execute(c.SettlePayment(payment=str(payment), on=dt.date(2024, 3, 5), voucher=key), actor=actor)
         settled.append(str(payment))
         if rng.random() < 0.3:
-            app.refund_payment(payment, Amount.parse("100"), on=dt.date(2024, 3, 9), reason="退回",
-                               actor=actor)
+            app.execute(c.RefundPayment(payment=str(payment), amount=Amount.parse("100"), on=dt.date(2024, 3, 9),
+                                        reason="退回"), actor=actor)
             refunded.append(str(payment))
     if n % 10 == 0:
         runner.catch_up(app)

@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect
 
+from ledger import commands as c
 from ledger.application import Ledger, PaymentRef, ProjectRef
 from ledger.domain.codebook import CodeBook
 from ledger.domain.kinds import Category, Fund, IssueKind
-from ledger.domain.project import Project, Target
+from ledger.domain.project import Project
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
 from ledger.errors import LedgerError
 from ledger.money import Amount
@@ -60,96 +61,188 @@ def a_full_year(app: Ledger) -> None:
     """Every kind of event: quota of each kind, allocations, payments in every state,
     income, balances, a curve, scores and targets, and a year-end close that withdraws
     one line and carries another (with a pending payment and an unspent allocation)."""
-    app.add_unit("153001", "工信局", UnitKind.ADMINISTRATIVE, actor=A)
+    app.execute(c.AddUnit(unit="153001", name="工信局", kind=UnitKind.ADMINISTRATIVE), actor=A)
     p1, p2 = ProjectRef("153001", "P1"), ProjectRef("153001", "P2")
     for ref in (p1, p2):
-        app.add_project(
-            ref,
-            name=f"项目{ref.code}",
+        app.execute(
+            c.AddProject(
+                unit=ref.unit,
+                code=ref.code,
+                name=f"项目{ref.code}",
+                function="2150805",
+                category=Category.SPECIFIC,
+                fund=Fund.GENERAL,
+                economic="31299",
+                doc="榕财〔2024〕1号",
+                level="区级",
+            ),
+            actor=A,
+        )
+    app.execute(
+        c.IssueQuota(
+            project=str(p1), amount=Amount(1_000_000), on=D(2024, 1, 2), doc="年初", kind=IssueKind.INITIAL
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.IssueQuota(
+            project=str(p1), amount=Amount(50_000), on=D(2024, 3, 2), doc="追'加", kind=IssueKind.SUPPLEMENT
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.IssueQuota(
+            project=str(p2), amount=Amount(300_000), on=D(2024, 2, 2), doc="结转", kind=IssueKind.CARRIED
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.ReduceQuota(project=str(p1), amount=Amount(10_000), on=D(2024, 4, 1), doc="调减", reason="压减"),
+        actor=A,
+    )
+    app.execute(
+        c.Allocate(project=str(p1), amount=Amount(200_000), payee="甲公司", on=D(2024, 4, 2)), actor=A
+    )
+    app.execute(
+        c.Allocate(project=str(p1), amount=Amount(100_000), payee="乙公司", on=D(2024, 4, 3)), actor=A
+    )
+    paid, _ = app.execute(
+        c.RequestPayment(
+            project=str(p1),
+            amount=Amount(150_000),
+            payee="甲公司",
+            economic="31299",
+            on=D(2024, 5, 1),
+            key="k-1",
+        ),
+        actor=A,
+    )
+    app.execute(c.HoldPayment(payment=str(paid), on=D(2024, 5, 2), reason="待财政统筹拨付"), actor=A)
+    app.execute(c.SettlePayment(payment=str(paid), on=D(2024, 6, 1), voucher="V-1"), actor=A)
+    app.execute(
+        c.RefundPayment(payment=str(paid), amount=Amount(5_000), on=D(2024, 6, 9), reason="退回"), actor=A
+    )
+    app.execute(
+        c.RequestPayment(
+            project=str(p1),
+            amount=Amount(20_000),
+            payee="乙公司",
+            economic="30201",
+            on=D(2024, 7, 1),
+            settled_on=D(2024, 7, 1),
+            voucher="V-2",
+        ),
+        actor=A,
+    )
+    cancelled, _ = app.execute(
+        c.RequestPayment(
+            project=str(p1), amount=Amount(9_000), payee="丙", economic="31299", on=D(2024, 8, 1)
+        ),
+        actor=A,
+    )
+    app.execute(c.CancelPayment(payment=str(cancelled), on=D(2024, 8, 2), reason="作废"), actor=A)
+    app.execute(
+        c.RequestPayment(
+            project=str(p1), amount=Amount(7_000), payee="乙公司", economic="31299", on=D(2024, 12, 1)
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.RequestPayment(
+            project=str(p1), amount=Amount(3_000), payee="甲公司", economic="31299", on=D(2024, 12, 2)
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.RequestPayment(
+            project=str(p2),
+            amount=Amount(40_000),
+            payee="丁",
+            economic="31299",
+            on=D(2024, 9, 1),
+            settled_on=D(2024, 9, 2),
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.AddIncome(
+            unit="153001",
+            amount=Amount(62_000),
+            source=IncomeSource.OTHER,
+            function="2150501",
+            on=D(2024, 3, 1),
+            doc="",
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.SetOpeningBalance(unit="153001", year=2024, fund=Fund.NON_FISCAL, amount=Amount(491_400)), actor=A
+    )
+    app.execute(
+        c.SetCurve(
+            unit="153001", year=2024, points=tuple([f"{8.33 * m:.2f}" for m in range(1, 12)] + ["100"])
+        ),
+        actor=A,
+    )
+    app.execute(c.SetScore(project=str(p1), year=2024, score=9_150, reason="评审认定"), actor=A)
+    app.execute(
+        c.SetTarget(
+            project=str(p1),
+            year=2024,
+            indicator="预算执行率",
+            operator=">=",
+            value="95",
+            unit="%",
+            direction="正向",
+        ),
+        actor=A,
+    )
+    # corrections: an issue reversed, quota moved, an allocation cut, payments reversed and corrected
+    app.execute(c.ReverseQuota(project=str(p1), doc="追'加", on=D(2024, 3, 20), reason="重复录入"), actor=A)
+    app.execute(
+        c.TransferQuota(
+            source=str(p1), target=str(p2), amount=Amount(30_000), on=D(2024, 4, 5), doc="调剂", reason="调整"
+        ),
+        actor=A,
+    )
+    app.execute(
+        c.ReduceAllocation(
+            project=str(p1), amount=Amount(50_000), payee="乙公司", on=D(2024, 4, 6), reason="录错"
+        ),
+        actor=A,
+    )
+    app.execute(c.ReversePayment(payment=str(PaymentRef(p2, 1)), on=D(2024, 9, 10), reason="误录"), actor=A)
+    app.execute(
+        c.CorrectPayment(payment=str(PaymentRef(p1, 2)), amount=Amount(18_000), reason="金额录错"), actor=A
+    )
+    p3 = ProjectRef("153001", "P3")
+    app.execute(
+        c.AddProject(
+            unit=p3.unit,
+            code=p3.code,
+            name="误登记",
             function="2150805",
             category=Category.SPECIFIC,
             fund=Fund.GENERAL,
-            economic="31299",
-            doc="榕财〔2024〕1号",
-            level="区级",
-            actor=A,
-        )
-    app.issue_appropriation(
-        p1, Amount(1_000_000), on=D(2024, 1, 2), doc="年初", kind=IssueKind.INITIAL, actor=A
-    )
-    app.issue_appropriation(
-        p1, Amount(50_000), on=D(2024, 3, 2), doc="追'加", kind=IssueKind.SUPPLEMENT, actor=A
-    )
-    app.issue_appropriation(
-        p2, Amount(300_000), on=D(2024, 2, 2), doc="结转", kind=IssueKind.CARRIED, actor=A
-    )
-    app.reduce_appropriation(p1, Amount(10_000), on=D(2024, 4, 1), doc="调减", reason="压减", actor=A)
-    app.add_allocation(p1, Amount(200_000), payee="甲公司", on=D(2024, 4, 2), actor=A)
-    app.add_allocation(p1, Amount(100_000), payee="乙公司", on=D(2024, 4, 3), actor=A)
-    paid, _ = app.request_payment(
-        p1, Amount(150_000), payee="甲公司", economic="31299", on=D(2024, 5, 1), key="k-1", actor=A
-    )
-    app.hold_payment(paid, on=D(2024, 5, 2), reason="待财政统筹拨付", actor=A)
-    app.settle_payment(paid, on=D(2024, 6, 1), voucher="V-1", actor=A)
-    app.refund_payment(paid, Amount(5_000), on=D(2024, 6, 9), reason="退回", actor=A)
-    app.request_payment(
-        p1,
-        Amount(20_000),
-        payee="乙公司",
-        economic="30201",
-        on=D(2024, 7, 1),
-        settled_on=D(2024, 7, 1),
-        voucher="V-2",
+            economic="",
+            doc="",
+            level="",
+        ),
         actor=A,
     )
-    cancelled, _ = app.request_payment(
-        p1, Amount(9_000), payee="丙", economic="31299", on=D(2024, 8, 1), actor=A
+    app.execute(
+        c.AmendProject(project=str(p3), name="改正的名称", function="2150899", reason="录错"), actor=A
     )
-    app.cancel_payment(cancelled, on=D(2024, 8, 2), reason="作废", actor=A)
-    app.request_payment(p1, Amount(7_000), payee="乙公司", economic="31299", on=D(2024, 12, 1), actor=A)
-    app.request_payment(p1, Amount(3_000), payee="甲公司", economic="31299", on=D(2024, 12, 2), actor=A)
-    app.request_payment(
-        p2, Amount(40_000), payee="丁", economic="31299", on=D(2024, 9, 1), settled_on=D(2024, 9, 2), actor=A
-    )
-    app.add_income(
-        "153001",
-        Amount(62_000),
-        source=IncomeSource.OTHER,
-        function="2150501",
-        on=D(2024, 3, 1),
-        doc="",
+    app.execute(c.CloseProject(project=str(p3), reason="误登记"), actor=A)
+    app.execute(c.CloseYear(unit="153001", year=2024, withdraw=tuple(r.code for r in [p2])), actor=A)
+    app.execute(c.ReopenYear(unit="153001", year=2024, reason="漏记"), actor=A)
+    app.execute(c.CloseYear(unit="153001", year=2024, withdraw=tuple(r.code for r in [p2])), actor=A)
+    app.execute(c.SettlePayment(payment=str(PaymentRef(p1, 5)), on=D(2025, 1, 20), voucher="V-3"), actor=A)
+    app.execute(
+        c.IssueQuota(
+            project=str(p1), amount=Amount(80_000), on=D(2025, 1, 3), doc="2025年初", kind=IssueKind.INITIAL
+        ),
         actor=A,
-    )
-    app.set_opening_balance("153001", 2024, Fund.NON_FISCAL, Amount(491_400), actor=A)
-    app.set_curve("153001", 2024, [f"{8.33 * m:.2f}" for m in range(1, 12)] + ["100"], actor=A)
-    app.set_score(p1, 2024, 9_150, reason="评审认定", actor=A)
-    app.set_target(p1, 2024, Target("预算执行率", ">=", "95", "%", "正向"), actor=A)
-    # corrections: an issue reversed, quota moved, an allocation cut, payments reversed and corrected
-    app.reverse_appropriation(p1, "追'加", on=D(2024, 3, 20), reason="重复录入", actor=A)
-    app.transfer_appropriation(p1, p2, Amount(30_000), on=D(2024, 4, 5), doc="调剂", reason="调整", actor=A)
-    app.reduce_allocation(p1, Amount(50_000), payee="乙公司", on=D(2024, 4, 6), reason="录错", actor=A)
-    app.reverse_payment(PaymentRef(p2, 1), on=D(2024, 9, 10), reason="误录", actor=A)
-    app.correct_payment(PaymentRef(p1, 2), amount=Amount(18_000), reason="金额录错", actor=A)
-    p3 = ProjectRef("153001", "P3")
-    app.add_project(
-        p3,
-        name="误登记",
-        function="2150805",
-        category=Category.SPECIFIC,
-        fund=Fund.GENERAL,
-        economic="",
-        doc="",
-        level="",
-        actor=A,
-    )
-    app.amend_project(p3, name="改正的名称", function="2150899", reason="录错", actor=A)
-    app.close_project(p3, reason="误登记", actor=A)
-    app.close_year("153001", 2024, withdraw=[p2], actor=A)
-    app.reopen_year("153001", 2024, reason="漏记", actor=A)
-    app.close_year("153001", 2024, withdraw=[p2], actor=A)
-    app.settle_payment(PaymentRef(p1, 5), on=D(2025, 1, 20), voucher="V-3", actor=A)
-    app.issue_appropriation(
-        p1, Amount(80_000), on=D(2025, 1, 3), doc="2025年初", kind=IssueKind.INITIAL, actor=A
     )
 
 
@@ -230,17 +323,20 @@ def test_generated_histories_fold_alike_in_python_and_in_sqlite(
     with tempfile.TemporaryDirectory() as folder:
         app = open_ledger(str(Path(folder) / "ledger.db"))
         try:
-            app.add_unit("1", "单位", UnitKind.ADMINISTRATIVE, actor=A)
+            app.execute(c.AddUnit(unit="1", name="单位", kind=UnitKind.ADMINISTRATIVE), actor=A)
             ref = ProjectRef("1", "P")
-            app.add_project(
-                ref,
-                name="项目",
-                function="2150805",
-                category=Category.SPECIFIC,
-                fund=Fund.GENERAL,
-                economic="",
-                doc="",
-                level="",
+            app.execute(
+                c.AddProject(
+                    unit=ref.unit,
+                    code=ref.code,
+                    name="项目",
+                    function="2150805",
+                    category=Category.SPECIFIC,
+                    fund=Fund.GENERAL,
+                    economic="",
+                    doc="",
+                    level="",
+                ),
                 actor=A,
             )
             payments: list[Any] = []
@@ -248,53 +344,88 @@ def test_generated_histories_fold_alike_in_python_and_in_sqlite(
                 on = D(2024, 1, 1) + dt.timedelta(days=day)
                 try:
                     if act == "issue":
-                        app.issue_appropriation(
-                            ref, Amount(amount), on=on, doc="文", kind=IssueKind.INITIAL, actor=A
+                        app.execute(
+                            c.IssueQuota(
+                                project=str(ref),
+                                amount=Amount(amount),
+                                on=on,
+                                doc="文",
+                                kind=IssueKind.INITIAL,
+                            ),
+                            actor=A,
                         )
                     elif act == "reduce":
-                        app.reduce_appropriation(ref, Amount(amount), on=on, doc="文", reason="减", actor=A)
+                        app.execute(
+                            c.ReduceQuota(
+                                project=str(ref), amount=Amount(amount), on=on, doc="文", reason="减"
+                            ),
+                            actor=A,
+                        )
                     elif act == "allocate":
-                        app.add_allocation(ref, Amount(amount), payee=payee, on=on, actor=A)
+                        app.execute(
+                            c.Allocate(project=str(ref), amount=Amount(amount), payee=payee, on=on), actor=A
+                        )
                     elif act == "request":
-                        payment, _ = app.request_payment(
-                            ref, Amount(amount), payee=payee, economic="31299", on=on, actor=A
+                        payment, _ = app.execute(
+                            c.RequestPayment(
+                                project=str(ref), amount=Amount(amount), payee=payee, economic="31299", on=on
+                            ),
+                            actor=A,
                         )
                         payments.append(payment)
                     elif payments:
                         payment = payments[amount % len(payments)]
                         if act == "hold":
-                            app.hold_payment(payment, on=on, reason="待拨", actor=A)
+                            app.execute(c.HoldPayment(payment=str(payment), on=on, reason="待拨"), actor=A)
                         elif act == "settle":
-                            app.settle_payment(payment, on=on, voucher="V", actor=A)
+                            app.execute(c.SettlePayment(payment=str(payment), on=on, voucher="V"), actor=A)
                         elif act == "cancel":
-                            app.cancel_payment(payment, on=on, reason="撤", actor=A)
+                            app.execute(c.CancelPayment(payment=str(payment), on=on, reason="撤"), actor=A)
                         elif act == "reverse":
-                            app.reverse_payment(payment, on=on, reason="冲", actor=A)
+                            app.execute(c.ReversePayment(payment=str(payment), on=on, reason="冲"), actor=A)
                         elif act == "correct":
                             payments.append(
-                                app.correct_payment(
-                                    payment, amount=Amount(amount), payee=payee, reason="更", actor=A
+                                app.execute(
+                                    c.CorrectPayment(
+                                        payment=str(payment), amount=Amount(amount), payee=payee, reason="更"
+                                    ),
+                                    actor=A,
                                 )
                             )
                         elif act == "reverse_issue":
-                            app.reverse_appropriation(
-                                ref, "文", amount=Amount(amount), on=on, reason="冲", actor=A
+                            app.execute(
+                                c.ReverseQuota(
+                                    project=str(ref), doc="文", amount=Amount(amount), on=on, reason="冲"
+                                ),
+                                actor=A,
                             )
                         elif act == "allocation_reduce":
-                            app.reduce_allocation(
-                                ref, Amount(amount), payee=payee, on=on, reason="减", actor=A
+                            app.execute(
+                                c.ReduceAllocation(
+                                    project=str(ref), amount=Amount(amount), payee=payee, on=on, reason="减"
+                                ),
+                                actor=A,
                             )
                         else:
-                            app.refund_payment(payment, Amount(amount), on=on, reason="退", actor=A)
+                            app.execute(
+                                c.RefundPayment(
+                                    payment=str(payment), amount=Amount(amount), on=on, reason="退"
+                                ),
+                                actor=A,
+                            )
                 except LedgerError:
                     pass  # refused by a rule: nothing recorded, the history goes on
             if close:
                 try:
-                    app.close_year("1", 2024, withdraw=[ref] if withdraw else [], actor=A)
+                    app.execute(
+                        c.CloseYear(unit="1", year=2024, withdraw=(ref.code,) if withdraw else ()), actor=A
+                    )
                 except LedgerError:
-                    app.close_year("1", 2024, actor=A)  # pending payments: carried, not withdrawn
+                    app.execute(
+                        c.CloseYear(unit="1", year=2024), actor=A
+                    )  # pending payments: carried, not withdrawn
                 if withdraw:
-                    app.reopen_year("1", 2024, reason="反结账", actor=A)
+                    app.execute(c.ReopenYear(unit="1", year=2024, reason="反结账"), actor=A)
             assert_tables_equal_the_python_fold(app)
         finally:
             runner.dispose(app.store)

@@ -12,7 +12,7 @@ import re
 import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,6 +23,9 @@ from ledger.storage import Store, parse_url, store_fault
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
+    from ledger.commands import Command
+
+T = TypeVar("T")
 
 zh.install()  # click's own words in Chinese, before any command is declared
 
@@ -74,6 +77,10 @@ class Session:
                 self.store.require_ready()
             self._ledger = Ledger(self.store, create_tables=create_tables)
         return self._ledger
+
+    def execute(self, command: Command[T], *, dry_run: bool = False) -> T:
+        """Decide and record one act as this session's actor (a batch of one)."""
+        return self.ledger().execute(command, actor=self.actor, dry_run=dry_run)
 
     def wrote(self) -> None:
         """Called after a command recorded events: lets plugins catch their models up.

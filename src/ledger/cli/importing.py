@@ -26,6 +26,16 @@ OPS = {
     "score.set": "认定得分",
     "target.set": "绩效目标",
     "year.close": "年终结账",
+    "year.reopen": "反结账",
+    "unit.opening-balance": "年初结转和结余",
+    "unit.curve": "序时进度",
+    "project.amend": "修改项目",
+    "project.close": "撤销项目",
+    "appropriation.reverse": "冲销指标",
+    "appropriation.transfer": "指标调剂",
+    "allocation.reduce": "调减分配",
+    "payment.reverse": "冲销支付",
+    "payment.correct": "更正支付",
 }
 
 
@@ -46,6 +56,11 @@ OPS = {
 )
 @click.option("--dry-run", is_flag=True, help="只检查并列出将要记录的内容，不记录。")
 @click.option(
+    "--again",
+    is_flag=True,
+    help="内容完全相同的文件已导入过时，仍然再记录一次（没有编号或幂等键的行不去重）。",
+)
+@click.option(
     "--template",
     type=Choice(["quota", "payment"]),
     default=None,
@@ -62,17 +77,18 @@ def import_file(
     unit: str | None,
     sheet: str | None,
     dry_run: bool,
+    again: bool,
     template: str | None,
     output: Path | None,
 ) -> None:
     """导入指标、分配和支付：一体化系统的指标、支付导出（--profile），或本账簿格式的 JSON Lines、CSV、XLSX。
 
     先检查每一行，任何一行有误都不记录（并列出所有有误的行）；全部无误后一次性记录。
-    只按编号去重（指标编号、支付申请编号、支付凭证号或幂等键），不按内容去重；
-    跳过的行逐一列出原因。本账簿格式的行没有编号时，按解析后的内容去重（100 与 100.00、
-    P1 与 153001/P1 是同一笔）。文件须是普通文件，不超过 LEDGER_IMPORT_MAX_MB（默认 200 MB）。
+    只按编号去重（指标编号、支付申请编号、支付凭证号或幂等键），不按内容去重：没有编号的
+    两行相同的支付是两笔；跳过的行逐一列出原因。内容完全相同的文件再次导入、又会记录内容时
+    拒绝（确需再记录一次时加 --again）。文件须是普通文件，不超过 LEDGER_IMPORT_MAX_MB（默认 200 MB）。
     """
-    from ledger.importer import read_rows, run_import
+    from ledger.importer import Source, read_rows, run_import
 
     if template is not None:
         _write_template(session, template, output)
@@ -95,16 +111,19 @@ def import_file(
         notes.append(f"按“{chosen.title}”读取：文件 {converted.lines} 行，转为 {len(rows)} 个动作")
         if converted.unkeyed:
             notes.append(
-                f"注意：{converted.unkeyed} 笔支付既无支付申请编号也无凭证号，无法去重：同一文件再次导入会重复记录"
+                f"注意：{converted.unkeyed} 笔支付既无支付申请编号也无凭证号，无法去重：它们在另一个文件中再次出现会再记录一次"
             )
     else:
         rows = read_rows(file, sheet=sheet)
     ledger = session.ledger()
+    source = Source.of(file)
     if sys.stderr.isatty() and len(rows) > 1000:
         with click.progressbar(length=len(rows), label="检查并记录", file=sys.stderr) as bar:
-            result = run_import(ledger, rows, actor=session.actor, progress=bar.update, dry_run=dry_run)
+            result = run_import(
+                ledger, rows, actor=session.actor, source=source, again=again, progress=bar.update, dry_run=dry_run
+            )
     else:
-        result = run_import(ledger, rows, actor=session.actor, dry_run=dry_run)
+        result = run_import(ledger, rows, actor=session.actor, source=source, again=again, dry_run=dry_run)
     if result.events and not dry_run:
         session.wrote()
     skipped = sorted(skipped + result.skipped_rows)

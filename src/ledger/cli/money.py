@@ -6,7 +6,6 @@ import datetime as dt
 
 import click
 
-from ledger.application import PaymentRef, ProjectRef
 from ledger.cli import LazyGroup, Session, pass_session
 from ledger.cli.params import (
     AMOUNT,
@@ -22,21 +21,12 @@ from ledger.cli.params import (
     TextType,
 )
 from ledger.domain.kinds import IssueKind
-from ledger.domain.project import Target
 from ledger.domain.unit import IncomeSource
 from ledger.errors import MalformedInput
 from ledger.money import Amount
 from ledger.text import parse_number, parse_score
 
 PROJECT_HELP = "PROJECT 为 单位/项目编码（编码唯一时可只写项目编码）。"
-
-
-def _project(session: Session, text: str) -> ProjectRef:
-    return session.ledger().resolve_project(text)
-
-
-def _payment(session: Session, text: str) -> PaymentRef:
-    return session.ledger().resolve_payment(text)
 
 
 def _done(session: Session, text: str, **data: object) -> None:
@@ -66,10 +56,9 @@ def appropriation_issue(
     session: Session, project: str, amount: Amount, on: dt.date, doc: str, kind: str
 ) -> None:
     """向项目下达指标 AMOUNT（元，或带“万”的万元）。"""
-    ref = _project(session, project)
-    session.ledger().issue_appropriation(
-        ref, amount, on=on, doc=doc, kind=IssueKind(kind), actor=session.actor
-    )
+    from ledger import commands as c
+
+    ref, _ = session.execute(c.IssueQuota(project=project, amount=amount, on=on, doc=doc, kind=IssueKind(kind)))
     _done(
         session,
         f"已下达指标：{ref} {amount} 元（{kind}，{doc}，{on}）",
@@ -92,8 +81,9 @@ def appropriation_reduce(
     session: Session, project: str, amount: Amount, on: dt.date, doc: str, reason: str
 ) -> None:
     """调减（收回）项目指标 AMOUNT。"""
-    ref = _project(session, project)
-    session.ledger().reduce_appropriation(ref, amount, on=on, doc=doc, reason=reason, actor=session.actor)
+    from ledger import commands as c
+
+    ref, _ = session.execute(c.ReduceQuota(project=project, amount=amount, on=on, doc=doc, reason=reason))
     _done(
         session,
         f"已调减指标：{ref} {amount} 元（{doc}，{on}，{reason}）",
@@ -122,9 +112,10 @@ def appropriation_reverse(
 ) -> None:
     """红字冲销一笔误录的指标下达：冲销后年初预算数、全年预算数都不再计入它。
     """
-    ref = _project(session, project)
-    version, fen, kind = session.ledger().reverse_appropriation(
-        ref, doc, on=on, reason=reason, act=act, amount=amount, actor=session.actor
+    from ledger import commands as c
+
+    ref, version, fen, kind = session.execute(
+        c.ReverseQuota(project=project, doc=doc, on=on, reason=reason, act=act, amount=amount)
     )
     _done(
         session,
@@ -150,9 +141,11 @@ def appropriation_transfer(
 ) -> None:
     """指标调剂：把项目 FROM 的指标 AMOUNT 调到同一单位的项目 TO。
     """
-    ledger = session.ledger()
-    giver, taker = ledger.resolve_project(source), ledger.resolve_project(target)
-    ledger.transfer_appropriation(giver, taker, amount, on=on, doc=doc, reason=reason, actor=session.actor)
+    from ledger import commands as c
+
+    giver, taker = session.execute(
+        c.TransferQuota(source=source, target=target, amount=amount, on=on, doc=doc, reason=reason)
+    )
     _done(
         session,
         f"已调剂指标：{giver} → {taker} {amount} 元（{doc}，{on}，{reason}）",
@@ -177,8 +170,9 @@ def allocation_group() -> None:
 @pass_session
 def allocation_add(session: Session, project: str, amount: Amount, payee: str, on: dt.date) -> None:
     """把项目指标中的 AMOUNT 分配给收款人。"""
-    ref = _project(session, project)
-    session.ledger().add_allocation(ref, amount, payee=payee, on=on, actor=session.actor)
+    from ledger import commands as c
+
+    ref, _ = session.execute(c.Allocate(project=project, amount=amount, payee=payee, on=on))
     _done(
         session,
         f"已分配：{ref} → {payee} {amount} 元（{on}）",
@@ -201,8 +195,9 @@ def allocation_reduce(
 ) -> None:
     """调减分配给收款人的额度 AMOUNT（不得低于已支付和待支付给该收款人的金额）。
     """
-    ref = _project(session, project)
-    session.ledger().reduce_allocation(ref, amount, payee=payee, on=on, reason=reason, actor=session.actor)
+    from ledger import commands as c
+
+    ref, _ = session.execute(c.ReduceAllocation(project=project, amount=amount, payee=payee, on=on, reason=reason))
     _done(
         session,
         f"已调减分配：{ref} “{payee}” {amount} 元（{on}，{reason}）",
@@ -245,23 +240,26 @@ def payment_request(
     voucher: str | None,
 ) -> None:
     """申请支付 AMOUNT；打印新支付的编号。"""
+    from ledger import commands as c
+
     key, voucher = key or "", voucher or ""
     if voucher and settled_on is None:
         raise MalformedInput(
             "--voucher 只能与 --settled-on 一起使用（或在拨付时用 payment settle --voucher）"
         )
-    ref = _project(session, project)
-    payment, created = session.ledger().request_payment(
-        ref,
-        amount,
-        payee=payee,
-        economic=economic,
-        on=on,
-        key=key,
-        settled_on=settled_on,
-        voucher=voucher,
-        actor=session.actor,
+    payment, created = session.execute(
+        c.RequestPayment(
+            project=project,
+            amount=amount,
+            payee=payee,
+            economic=economic,
+            on=on,
+            key=key,
+            settled_on=settled_on,
+            voucher=voucher,
+        )
     )
+    ref = payment.project
     if created:
         session.wrote()
     state = "已拨付" if settled_on else "已申请"
@@ -289,14 +287,16 @@ def _payment_act(name: str, verb: str, needs_reason: bool) -> click.Command:
     @click.option("--date", "on", type=DATE, required=True, help=f"{verb}日期。")
     @pass_session
     def command(session: Session, /, payment: str, on: dt.date, **kw: str) -> None:
-        ref = _payment(session, payment)
-        ledger = session.ledger()
+        from ledger import commands as c
+
+        act: c.OnPayment
         if name == "hold":
-            ledger.hold_payment(ref, on=on, reason=kw["reason"], actor=session.actor)
+            act = c.HoldPayment(payment=payment, on=on, reason=kw["reason"])
         elif name == "settle":
-            ledger.settle_payment(ref, on=on, voucher=kw["voucher"] or "", actor=session.actor)
+            act = c.SettlePayment(payment=payment, on=on, voucher=kw["voucher"] or "")
         else:
-            ledger.cancel_payment(ref, on=on, reason=kw["reason"], actor=session.actor)
+            act = c.CancelPayment(payment=payment, on=on, reason=kw["reason"])
+        ref, _ = session.execute(act)
         _done(session, f"已{verb}：{ref}（{on}）", payment=str(ref), action=name, date=on.isoformat())
 
     if needs_reason:
@@ -319,8 +319,9 @@ def _payment_act(name: str, verb: str, needs_reason: bool) -> click.Command:
 @pass_session
 def payment_refund(session: Session, payment: str, amount: Amount, on: dt.date, reason: str) -> None:
     """记录已拨付支付的退款 AMOUNT。"""
-    ref = _payment(session, payment)
-    session.ledger().refund_payment(ref, amount, on=on, reason=reason, actor=session.actor)
+    from ledger import commands as c
+
+    ref, _ = session.execute(c.RefundPayment(payment=payment, amount=amount, on=on, reason=reason))
     _done(
         session,
         f"已退款：{ref} {amount} 元（{on}，{reason}）",
@@ -338,8 +339,9 @@ def payment_refund(session: Session, payment: str, amount: Amount, on: dt.date, 
 def payment_reverse(session: Session, payment: str, on: dt.date, reason: str) -> None:
     """红字冲销一笔已拨付的支付（更正误录，不是退款）：执行数相应减少，历史中保留原记录。
     """
-    ref = _payment(session, payment)
-    session.ledger().reverse_payment(ref, on=on, reason=reason, actor=session.actor)
+    from ledger import commands as c
+
+    ref, _ = session.execute(c.ReversePayment(payment=payment, on=on, reason=reason))
     _done(
         session, f"已冲销支付：{ref}（{on}，{reason}）", payment=str(ref), date=on.isoformat(), reason=reason
     )
@@ -368,17 +370,14 @@ def payment_correct(
 
     未给出的项沿用原支付。例：ledger payment correct 153001/P1/3 --amount 5万 --reason 金额录错
     """
-    ref = _payment(session, payment)
-    new = session.ledger().correct_payment(
-        ref,
-        reason=reason,
-        actor=session.actor,
-        payee=payee,
-        amount=amount,
-        on=on,
-        economic=economic,
-        voucher=voucher,
+    from ledger import commands as c
+
+    new, _ = session.execute(
+        c.CorrectPayment(
+            payment=payment, reason=reason, payee=payee, amount=amount, on=on, economic=economic, voucher=voucher
+        )
     )
+    ref = session.ledger().resolve_payment(payment)
     _done(
         session,
         f"已更正支付：{ref} 已冲销，更正后的支付为 {new}（原因：{reason}）",
@@ -416,17 +415,12 @@ def income_add(
     doc: str | None,
 ) -> None:
     """记录单位 UNIT 的非财政拨款收入 AMOUNT。"""
+    from ledger import commands as c
     from ledger.application import check_unit_code
 
     code = check_unit_code(unit)
-    session.ledger().add_income(
-        code,
-        amount,
-        source=IncomeSource(source),
-        function=function,
-        on=on,
-        doc=doc or "",
-        actor=session.actor,
+    session.execute(
+        c.AddIncome(unit=code, amount=amount, source=IncomeSource(source), function=function, on=on, doc=doc or "")
     )
     _done(
         session,
@@ -451,9 +445,10 @@ def score_group() -> None:
 @pass_session
 def score_set(session: Session, project: str, year: int, score: str, reason: str) -> None:
     """认定项目 YEAR 年资金执行率得分 SCORE（0–10，最多两位小数）。"""
+    from ledger import commands as c
+
     hundredths = parse_score(score)
-    ref = _project(session, project)
-    session.ledger().set_score(ref, year, hundredths, reason=reason, actor=session.actor)
+    ref, _ = session.execute(c.SetScore(project=project, year=year, score=hundredths, reason=reason))
     _done(
         session,
         f"已认定得分：{ref} {year} 年 {score}（{reason}）",
@@ -488,10 +483,20 @@ def target_set(
     direction: str,
 ) -> None:
     """设定项目 YEAR 年的绩效目标，如 预算执行率 >= 95。"""
+    from ledger import commands as c
+
     number = parse_number(value, label="目标值")
-    ref = _project(session, project)
-    target = Target(indicator, operator, str(number), unit, direction)
-    session.ledger().set_target(ref, year, target, actor=session.actor)
+    ref, _ = session.execute(
+        c.SetTarget(
+            project=project,
+            year=year,
+            indicator=indicator,
+            operator=operator,
+            value=str(number),
+            unit=unit,
+            direction=direction,
+        )
+    )
     _done(
         session,
         f"已设定绩效目标：{ref} {year} 年 {indicator} {operator} {number}{unit}",

@@ -49,7 +49,9 @@ def unit_group() -> None:
 @pass_session
 def unit_add(session: Session, unit: str, name: str, kind: str) -> None:
     """登记预算单位 UNIT（单位编码）及其名称 NAME。"""
-    created = session.ledger().add_unit(unit, name, UnitKind(kind), actor=session.actor)
+    from ledger import commands as c
+
+    created = session.execute(c.AddUnit(unit=unit, name=name, kind=UnitKind(kind)))
     if created:
         session.wrote()
     session.emit(
@@ -83,9 +85,9 @@ def unit_opening_balance(
 
     以后年度的年初结转和结余由上年 `ledger year close` 自动结转；确需更正时加 --reason。
     """
-    session.ledger().set_opening_balance(
-        unit, year, Fund(fund), amount, actor=session.actor, reason=reason or ""
-    )
+    from ledger import commands as c
+
+    session.execute(c.SetOpeningBalance(unit=unit, year=year, fund=Fund(fund), amount=amount, reason=reason or ""))
     session.wrote()
     verb = "已更正" if reason else "已记录"
     session.emit(
@@ -110,7 +112,9 @@ def unit_opening_balance(
 @pass_session
 def unit_curve(session: Session, unit: str, year: int, points: tuple[str, ...]) -> None:
     """设定 YEAR 年的序时进度曲线：1–12 月末的累计目标百分比（如财政局通报的 7 月 58.00）。"""
-    session.ledger().set_curve(unit, year, list(points), actor=session.actor)
+    from ledger import commands as c
+
+    session.execute(c.SetCurve(unit=unit, year=year, points=tuple(points)))
     session.wrote()
     session.emit(
         f"已设定单位 {unit} {year} 年序时进度：{'、'.join(f'{i + 1}月 {p}%' for i, p in enumerate(points))}",
@@ -166,19 +170,22 @@ def project_add(
     year: int | None,
 ) -> None:
     """在单位 UNIT 下登记项目 CODE，名称 NAME。"""
+    from ledger import commands as c
+
     ref = ProjectRef(unit, code)
-    economic, doc, level = economic or "", doc or "", level or ""
-    created = session.ledger().add_project(
-        ref,
-        name=name,
-        function=function,
-        category=Category(category),
-        fund=Fund(fund),
-        economic=economic,
-        doc=doc,
-        level=level,
-        actor=session.actor,
-        year=year,
+    created = session.execute(
+        c.AddProject(
+            unit=unit,
+            code=code,
+            name=name,
+            function=function,
+            category=Category(category),
+            fund=Fund(fund),
+            economic=economic or "",
+            doc=doc or "",
+            level=level or "",
+            year=year,
+        )
     )
     if created:
         session.wrote()
@@ -215,15 +222,17 @@ def project_amend(
     """
     if name is None and category is None and function is None:
         raise MalformedInput("请用 --name、--category 或 --function 给出要修改的内容。")
+    from ledger import commands as c
+
     ledger = session.ledger()
-    ref = ledger.resolve_project(project)
-    changed = ledger.amend_project(
-        ref,
-        reason=reason or "",
-        actor=session.actor,
-        name=name,
-        category=Category(category) if category else None,
-        function=function,
+    ref, changed = session.execute(
+        c.AmendProject(
+            project=project,
+            reason=reason or "",
+            name=name,
+            category=Category(category) if category else None,
+            function=function,
+        )
     )
     if changed:
         session.wrote()
@@ -248,8 +257,8 @@ def project_amend(
 def project_close(session: Session, project: str, reason: str) -> None:
     """撤销没有指标、待支付和分配的项目（如误登记）：此后不再出现在报表中，也不能再记账。
     """
-    ledger = session.ledger()
-    ref = ledger.resolve_project(project)
-    ledger.close_project(ref, reason=reason, actor=session.actor)
+    from ledger import commands as c
+
+    ref, _ = session.execute(c.CloseProject(project=project, reason=reason))
     session.wrote()
     session.emit(f"已撤销项目 {ref}（原因：{reason}）", {"ok": True, "project": str(ref), "reason": reason})

@@ -71,11 +71,17 @@ def year_close(
         raise MalformedInput(f"多余的参数：{' '.join(more)}。要收回指标的项目请写在 --withdraw 之后。")
     withdraw = (*withdraw, *more)
     code = check_unit_code(unit)
+    from ledger import commands as c
+
     ledger = session.ledger()
     refs = [ledger.resolve_project(w if "/" in w else f"{code}/{w}") for w in withdraw]
+    strangers = [str(r) for r in refs if r.unit != code]
+    if strangers:
+        raise MalformedInput(f"要收回的项目 {'、'.join(strangers)} 不属于单位 {code}。")
+    close = c.CloseYear(unit=code, year=year, withdraw=tuple(sorted({r.code for r in refs})))
     ask = not dry_run and not yes and on_terminal() and session.fmt != "json"
     if dry_run or ask:
-        preview = ledger.close_year(code, year, withdraw=refs, actor=session.actor, dry_run=True)
+        preview = session.execute(close, dry_run=True).lines
         lines = _summary_lines(code, year, preview, ledger.last_close_balances, preview=True)
         if dry_run:
             session.emit(
@@ -87,7 +93,13 @@ def year_close(
             f"确认结账 {year} 年度？结账后该年度不能再记账（可用 year reopen 反结账）", default=False
         ):
             raise click.exceptions.Abort()
-    summary = ledger.close_year(code, year, withdraw=refs, actor=session.actor)
+    summary, recorded = session.execute(close)
+    if not recorded:
+        session.emit(
+            f"单位 {code} {year} 年度已按同样的收回项目结账，未重复记录。",
+            {"ok": True, "unit": code, "year": year, "created": False},
+        )
+        return
     session.wrote()
     lines = _summary_lines(code, year, summary, ledger.last_close_balances, preview=False)
     session.emit("\n".join(lines), _data(code, year, summary, ledger.last_close_balances, dry_run=False))
@@ -119,7 +131,9 @@ def year_reopen(session: Session, unit: str, year: int, reason: str) -> None:
     其后年度已有依赖结转的业务时拒绝，并列出这些业务。
     """
     code = check_unit_code(unit)
-    undone = session.ledger().reopen_year(code, year, reason=reason, actor=session.actor)
+    from ledger import commands as c
+
+    undone = session.execute(c.ReopenYear(unit=code, year=year, reason=reason))
     session.wrote()
     session.emit(
         f"已反结账：单位 {code} {year} 年度（{len(undone)} 个项目的结转已撤回），原因：{reason}",

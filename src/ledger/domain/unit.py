@@ -132,6 +132,7 @@ class Unit(Aggregate):
         def apply(self, unit: Unit) -> None:
             unit.closed_years.append(self.year)
             unit.closed_through = self.year
+            unit.closings[self.year] = tuple(sorted(self.withdrawn))
 
     class YearReopened(Event):
         """反结账 of ``year``: the year takes acts again; what its close carried into the next
@@ -143,6 +144,7 @@ class Unit(Aggregate):
 
         def apply(self, unit: Unit) -> None:
             unit.closed_years.remove(self.year)
+            del unit.closings[self.year]
             unit.closed_through = unit.closed_years[-1] if unit.closed_years else None
             for key in [k for k in unit.carried if k[0] == self.year + 1]:
                 del unit.carried[key]
@@ -159,6 +161,8 @@ class Unit(Aggregate):
         self.income_count = 0
         self.closed_through: int | None = None
         self.closed_years: list[int] = []
+        #: each closed year's withdrawn project codes, as the close recorded them
+        self.closings: dict[int, tuple[str, ...]] = {}
         self.curves: dict[int, list[str]] = {}
         self.acts: list[tuple[int, str, dt.date]] = []  # (version, event, business date)
 
