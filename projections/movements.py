@@ -61,8 +61,6 @@ movements = Table(
     Index("ix_rm_movements_project", "project_id", "year", "on"),
     # on SQLite only the unit's own rows (income, balances) enter this index
     Index("ix_rm_movements_unit", "unit", "year", "on", sqlite_where=text("unit IS NOT NULL")),
-    # the rows are the primary key's tree: one b-tree to write per row, not two
-    sqlite_with_rowid=False,
 )
 
 TABLES = [movements]

@@ -45,7 +45,7 @@ from projections.sqlfold import (
 )
 
 NAME = "movements"
-VERSION = 3  # 3: one declaration compiled to SQL; the table keyed by (position, seq) alone
+VERSION = 2  # 2: fixed row numbers within a year-end close (so the SQL fold can number them)
 
 #: ``seq`` of the rows a project's year-end close contributes (its own row is 0)
 SEQ_WITHDRAW = 1
