@@ -249,21 +249,18 @@ def catch_up(
         return 0  # already current: no write lock taken
 
     @contextlib.contextmanager
-    def transaction() -> Iterator[folding.Database]:
+    def transaction() -> Iterator[_Database]:
         with writer.begin() as conn:
             yield _Database(conn, _dialect(store))
 
-    def restore_indexes(db: folding.Database) -> None:  # any index a rebuild dropped
-        assert isinstance(db, _Database)
+    def restore_indexes(db: _Database) -> None:  # any index a rebuild dropped
         _create_indexes(db.conn, models)
 
-    if not store.is_sqlite and models is MODELS:
-        step = _in_database(store, page_size)
-    else:
+    def fold_here(db: _Database, end: int | None) -> folding.Page | None:
+        return folding.fold_page(db, models, page_size, head if end is None else end)
 
-        def step(db: folding.Database, end: int | None) -> folding.Page | None:
-            return folding.fold_page(db, models, page_size, head if end is None else end)
-
+    in_database = not store.is_sqlite and models is MODELS
+    step = _in_database(store, page_size) if in_database else fold_here
     return folding.catch_up(transaction, step, progress=progress, last_page=restore_indexes)
 
 

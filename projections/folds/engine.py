@@ -25,7 +25,7 @@ import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from projections.folds import position_key
 from projections.sqlfold import Dialect, Statement
@@ -42,6 +42,9 @@ class Database(Protocol):
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Sequence[Any]]: ...
 
     def run(self, sql: str, params: Mapping[str, Any] | None = None) -> None: ...
+
+
+DB = TypeVar("DB", bound=Database)
 
 
 @dataclass(frozen=True)
@@ -129,11 +132,11 @@ def fold_page(
 
 
 def catch_up(
-    transaction: Callable[[], AbstractContextManager[Database]],
-    step: Callable[[Database, int | None], Page | None],
+    transaction: Callable[[], AbstractContextManager[DB]],
+    step: Callable[[DB, int | None], Page | None],
     *,
     progress: Callable[[int, int], None] | None = None,
-    last_page: Callable[[Database], None] | None = None,
+    last_page: Callable[[DB], None] | None = None,
 ) -> int:
     """Fold page after page, each in its own ``transaction``, until the models reach the
     end the log had at the first page; returns how many events were folded.
