@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
 
-from projections.folds.assessments import CURVES, NAME, SCORES, TARGETS, VERSION, fold_sql
-from projections.movements import recorded
+from projections.folds.assessments import CURVES, NAME, SCORES, TARGETS, VERSION, fold_sql, rows
 
-__all__ = ["NAME", "TABLES", "VERSION", "curves", "facts", "fold_sql", "metadata", "scores", "targets"]
+__all__ = ["NAME", "TABLES", "VERSION", "curves", "fold_sql", "metadata", "rows", "scores", "targets"]
 
 metadata = MetaData()
 
@@ -49,55 +46,3 @@ curves = Table(
 )
 
 TABLES = [scores, targets, curves]
-
-
-def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
-    # imported here, not above: reports read these tables without loading the event library
-    from ledger.domain.project import Project
-    from ledger.domain.unit import Unit
-
-    if isinstance(event, Unit.CurveSet):
-        return [
-            (
-                curves,
-                {
-                    "position": position,
-                    "unit": event.unit,
-                    "year": event.year,
-                    "points": ",".join(event.points),
-                    "recorded_at": recorded(event),
-                },
-            )
-        ]
-    if isinstance(event, Project.ScoreSet):
-        return [
-            (
-                scores,
-                {
-                    "position": position,
-                    "project_id": event.originator_id.hex,
-                    "year": event.year,
-                    "score": event.score,
-                    "reason": event.reason,
-                    "recorded_at": recorded(event),
-                },
-            )
-        ]
-    if isinstance(event, Project.TargetSet):
-        return [
-            (
-                targets,
-                {
-                    "position": position,
-                    "project_id": event.originator_id.hex,
-                    "year": event.year,
-                    "indicator": event.indicator,
-                    "operator": event.operator,
-                    "value": event.value,
-                    "unit": event.unit,
-                    "direction": event.direction,
-                    "recorded_at": recorded(event),
-                },
-            )
-        ]
-    return []

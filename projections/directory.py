@@ -8,20 +8,19 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, S
 from sqlalchemy.engine import Connection
 
 from ledger import codes
-from projections.folds.directory import CHANGES, CODES, NAME, PROJECTS, UNITS, VERSION, fold_sql
-from projections.movements import recorded
+from projections.folds.directory import CHANGES, CODES, NAME, PROJECTS, UNITS, VERSION, fold_sql, rows
 
 __all__ = [
     "NAME",
     "TABLES",
     "VERSION",
     "changes",
-    "facts",
     "fold_sql",
     "local_codes",
     "metadata",
     "projects",
     "registered",
+    "rows",
     "units",
 ]
 
@@ -113,63 +112,6 @@ projects = (
     .select_from(registered)
     .subquery("projects_now")
 )
-
-
-def facts(event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]:
-    """Rows one event contributes to the directory."""
-    # imported here, not above: reports read these tables without loading the event library
-    from ledger.domain.codebook import CodeBook
-    from ledger.domain.project import Project
-    from ledger.domain.unit import Unit
-
-    if isinstance(event, Project.Amended | Project.Closed):
-        row = {
-            "position": position,
-            "project_id": event.originator_id.hex,
-            "name": event.name,
-            "function": event.function,
-            "category": event.category,
-            "closed": int(isinstance(event, Project.Closed)),
-            "recorded_at": recorded(event),
-        }
-        return [(changes, row)]
-    if isinstance(event, CodeBook.CodeAdded):
-        row = {
-            "position": position,
-            "kind": event.kind,
-            "year": event.year,
-            "code": event.code,
-            "name": event.name,
-        }
-        return [(local_codes, row)]
-    if isinstance(event, Unit.Registered):
-        return [
-            (
-                units,
-                {"unit": event.code, "name": event.name, "kind": event.kind, "position": position},
-            )
-        ]
-    if isinstance(event, Project.Registered):
-        return [
-            (
-                registered,
-                {
-                    "project_id": event.originator_id.hex,
-                    "unit": event.unit,
-                    "code": event.code,
-                    "name": event.name,
-                    "function": event.function,
-                    "category": event.category,
-                    "fund": event.fund,
-                    "economic": event.economic,
-                    "doc": event.doc,
-                    "level": event.level,
-                    "position": position,
-                    "recorded_at": recorded(event),
-                },
-            )
-        ]
-    return []
 
 
 def use_local_codes(conn: Connection) -> None:

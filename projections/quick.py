@@ -2,25 +2,26 @@
 
 A clerk's command records a few events and leaves the read models current before it
 ends. On SQLite that is a handful of ``INSERT … SELECT`` statements (the models'
-``fold_sql``), which need nothing beyond ``sqlite3``; importing
-SQLAlchemy for them would cost more than the rest of the command.
+``fold_sql``), which need nothing beyond ``sqlite3``; importing SQLAlchemy for them
+would cost more than the rest of the command.
 
-This path serves the common case only: every model installed at its current version,
-its indexes in place, and at most ``QUICK_LIMIT`` events to apply. Otherwise it
-changes nothing and returns ``None``, and the runner (``projections.runner``) does
-the work — creating tables, refolding a changed model, paging a long catch-up. The
-discipline is the runner's: SQLite's write lock is taken first (``BEGIN IMMEDIATE``),
-and the rows and the models' new positions commit in one transaction.
+This is a light entry point onto the catch-up engine (``projections.folds.engine``):
+the same page, statements and positions as the runner's. It serves the common case
+only: every model installed at its current version, its indexes in place, and at most
+``QUICK_LIMIT`` events to apply, as one page. Otherwise it changes nothing and
+returns ``None``, and the runner (``projections.runner``) does the work — creating
+tables, refolding a changed model, paging a long catch-up.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import types
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ledger.storage import Store
-from projections.folds import assessments, directory, movements, position_key
+from projections.folds import assessments, directory, engine, movements, position_key
 from projections.sqlfold import Dialect
 
 #: the models in the runner's order (``runner.MODELS``; a test holds them equal)
@@ -28,7 +29,23 @@ MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
 #: more events than this behind, and the runner pages the work
 QUICK_LIMIT = 5000
 
-_statements: dict[str, list[tuple[frozenset[str], str]]] = {}
+
+class _Database:
+    """A ``sqlite3`` connection as the engine's ``Database``."""
+
+    def __init__(self, conn: sqlite3.Connection, events_table: str) -> None:
+        self.conn = conn
+        self._dialect = Dialect("sqlite", None, events_table)
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._dialect
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Sequence[Any]]:
+        return self.conn.execute(sql, dict(params or {})).fetchall()
+
+    def run(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self.conn.execute(sql, dict(params or {}))
 
 
 def catch_up(store: Store) -> int | None:
@@ -41,16 +58,17 @@ def catch_up(store: Store) -> int | None:
     if store.path is None or not store.path.is_file():
         return None
     conn = sqlite3.connect(store.path, timeout=60, isolation_level=None)
+    db = _Database(conn, store.events_table)
     try:
-        state = _state(conn, store)
-        if state is None:
+        current = _current(db)
+        if current is None:
             return None
-        if not state.behind:
+        if current:
             return 0
         conn.execute("PRAGMA synchronous = NORMAL")  # as the runner's connections
         conn.execute("BEGIN IMMEDIATE")
         try:
-            applied = _apply(conn, store)
+            applied = _apply(db)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -60,74 +78,38 @@ def catch_up(store: Store) -> int | None:
         conn.close()
 
 
-@dataclass(frozen=True)
-class _State:
-    """Where each model stands (``rm_positions``) and where the log ends."""
-
-    positions: dict[str, int]
-    head: int
-
-    @property
-    def behind(self) -> bool:
-        return min(self.positions.values()) < self.head
-
-
-def _state(conn: sqlite3.Connection, store: Store) -> _State | None:
-    """The models' positions and the log's end, or ``None`` when a model is missing or
+def _current(db: _Database) -> bool | None:
+    """Whether every model has seen the whole log; ``None`` when a model is missing or
     at another version, or the store has no tables yet (the runner's cases)."""
+    keys = {position_key(m) for m in MODELS}
     try:
-        recorded = dict(conn.execute("SELECT name, position FROM rm_positions").fetchall())
-        head = conn.execute(f"SELECT max(rowid) FROM {store.events_table}").fetchone()[0] or 0
+        recorded = {str(n): int(p) for n, p in db.rows(f"SELECT name, position FROM {engine.POSITIONS}")}
+        head = engine.head(db)
     except sqlite3.DatabaseError:  # no read-model or event tables yet, or not a ledger at all
         return None
-    keys = [position_key(m) for m in MODELS]
-    if not set(keys) <= recorded.keys():
+    if not keys <= recorded.keys():
         return None  # a model added or changed since the store was made
-    return _State({k: int(recorded[k]) for k in keys}, int(head))
+    return min(recorded[k] for k in keys) >= head
 
 
-def _apply(conn: sqlite3.Connection, store: Store) -> int | None:
-    events = store.events_table
-    state = _state(conn, store)  # again, under the write lock
-    if state is None:
+def _apply(db: _Database) -> int | None:
+    """Under the write lock: the whole way to the log's end as one page of the engine."""
+    current = _current(db)  # again, under the lock
+    if current is not False:
+        return None if current is None else 0
+    start = min(engine.positions(db, MODELS).values())
+    if engine.head(db) - start > QUICK_LIMIT or not _indexes_in_place(db):
         return None
-    begin, head = state.positions, state.head
-    keys = {position_key(m): m for m in MODELS}
-    start = min(begin.values())
-    if start >= head:
-        return 0
-    if head - start > QUICK_LIMIT or not _indexes_in_place(conn):
-        return None
-    present = {
-        topic
-        for (topic,) in conn.execute(
-            f"SELECT DISTINCT topic FROM {events} WHERE rowid > ? AND rowid <= ?", (start, head)
-        )
-    }
-    for k, model in keys.items():
-        if begin[k] >= head:
-            continue
-        page = {"start": begin[k], "stop": head}
-        for topics, statement in _fold_statements(model, events):
-            if not topics.isdisjoint(present):
-                conn.execute(statement, page)
-        conn.execute("UPDATE rm_positions SET position = ? WHERE name = ?", (head, k))
-    return head - start
+    page = engine.fold_page(db, MODELS, QUICK_LIMIT)
+    return 0 if page is None else page.events
 
 
-def _indexes_in_place(conn: sqlite3.Connection) -> bool:
+def _indexes_in_place(db: _Database) -> bool:
     """A rebuild drops the indexes and the runner's last page restores them."""
-    wanted = {name for model in MODELS for name in model.INDEXES}
-    marks = ", ".join("?" * len(wanted))
-    found = conn.execute(
-        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", tuple(wanted)
+    wanted = sorted({name for model in MODELS for name in model.INDEXES})
+    marks = ", ".join(f":i{n}" for n in range(len(wanted)))
+    found = db.rows(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+        {f"i{n}": name for n, name in enumerate(wanted)},
     )
-    return bool(found.fetchone()[0] == len(wanted))
-
-
-def _fold_statements(model: types.ModuleType, events_table: str) -> list[tuple[frozenset[str], str]]:
-    if model.NAME not in _statements:
-        _statements[model.NAME] = [
-            (s.topics, s.sql) for s in model.fold_sql(Dialect("sqlite", None, events_table))
-        ]
-    return _statements[model.NAME]
+    return bool(found[0][0] == len(wanted))

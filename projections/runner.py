@@ -1,16 +1,18 @@
 """Keeps the read models current: catch up from the notification log, page by page.
 
-Each page is applied in one transaction that also advances each model's recorded
-position, so after a crash a model resumes exactly where its last committed page
-ended: no event is applied twice or skipped. Rows are keyed by log position, so even
-two processes catching up at once cannot insert a row twice.
+The paging, the choice of statements and the positions recorded with the rows are
+the catch-up engine's (``projections.folds.engine``), shared with a write command's
+quick path (``projections.quick``); this module gives it SQLAlchemy connections,
+creates the tables, rebuilds, and on PostgreSQL installs the engine's page as the
+owner's function.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import functools
 import types
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -35,6 +37,7 @@ from ledger import settings
 from ledger.errors import SealNotRebuilt
 from ledger.storage import Store
 from projections import assessments, directory, movements
+from projections.folds import engine as folding
 from projections.folds import position_key
 from projections.sqlfold import Dialect
 
@@ -48,9 +51,10 @@ PAGE_SIZE = settings.CATCHUP_PAGE.read()
 
 class Model(Protocol):
     NAME: str
+    VERSION: int
     TABLES: list[Table]
 
-    def facts(self, event: Any, position: int) -> list[tuple[Table, dict[str, Any]]]: ...
+    def fold_sql(self, d: Dialect) -> list[Any]: ...
 
 
 MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
@@ -132,20 +136,58 @@ def engines(store: Store) -> tuple[Engine, Engine]:
 
 
 def create_tables(store: Store) -> None:
+    """Create the models' tables; a model new to the store, or at a new VERSION, starts
+    again from zero (on SQLite its tables are made anew, as their shape may have changed;
+    on PostgreSQL emptied, so the roles' rights on them stay)."""
     _, writer = engines(store)
     if not store.is_sqlite:
         install_catch_up(store)
     with writer.begin() as conn:
         positions_metadata.create_all(conn)
+        known = {row.name for row in conn.execute(select(positions.c.name))}
+        changed = [m for m in MODELS if key(m) not in known]
+        if store.is_sqlite:
+            for model in changed:
+                for table in model.TABLES:
+                    table.drop(conn, checkfirst=True)
         for model in MODELS:
             model.metadata.create_all(conn)
         _create_indexes(conn, MODELS)
-        known = {row.name for row in conn.execute(select(positions.c.name))}
-        for model in MODELS:
-            if key(model) not in known:  # new, or its tables changed: refold from zero
-                for table in model.TABLES:
-                    conn.execute(table.delete())
-                conn.execute(insert(positions).values(name=key(model), position=0))
+        for model in changed:
+            for table in model.TABLES:
+                conn.execute(table.delete())
+            conn.execute(insert(positions).values(name=key(model), position=0))
+
+
+class _Database:
+    """A SQLAlchemy connection as the catch-up engine's ``Database``."""
+
+    def __init__(self, conn: Connection, dialect: Dialect) -> None:
+        self.conn = conn
+        self._dialect = dialect
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._dialect
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Sequence[Any]]:
+        return self.conn.execute(_text(sql), dict(params or {})).all()
+
+    def run(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self.conn.execute(_text(sql), dict(params or {}))
+
+
+def _dialect(store: Store) -> Dialect:
+    return Dialect(
+        "sqlite" if store.is_sqlite else "postgresql",
+        None if store.is_sqlite else store.schema,
+        store.events_table,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _text(sql: str) -> TextClause:
+    return text(sql)
 
 
 @dataclass(frozen=True)
@@ -196,152 +238,57 @@ def catch_up(
     A page is a range of log positions. The models fold it in the database (their
     ``fold_sql`` statements). Each page commits with the models' new positions.
     """
-    reader, writer = engines(app.store)
+    store = app.store
+    reader, writer = engines(store)
     head = app.recorder.max_notification_id() or 0
     with reader.connect() as conn:
-        installed = set(conn.execute(select(positions.c.name)).scalars())
-        current = _positions(conn, models, lock=False)
-    if not {key(m) for m in models} <= installed:
-        create_tables(app.store)  # a model added or changed since this store was made
-    elif min(current.values()) >= head:
+        recorded = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+    if not {key(m) for m in models} <= recorded.keys():
+        create_tables(store)  # a model added or changed since this store was made
+    elif min(int(recorded[key(m)]) for m in models) >= head:
         return 0  # already current: no write lock taken
-    if not app.store.is_sqlite and models is MODELS:
-        return _catch_up_in_database(app, page_size, progress)
-    applied = 0
-    while True:
+
+    @contextlib.contextmanager
+    def transaction() -> Iterator[_Database]:
         with writer.begin() as conn:
-            current = _positions(conn, models)
-            start = min(current.values())
-            if start >= head:
-                return applied
-            stop = min(start + page_size, head)
-            present = _topics(conn, app.store, start, stop)
-            for model in models:
-                begin = current[key(model)]
-                if begin >= stop:
-                    continue
-                for topics, statement in _statements(conn, app.store, model):
-                    if not topics.isdisjoint(present):
-                        conn.execute(statement, {"start": begin, "stop": stop})
-                conn.execute(update(positions).where(positions.c.name == key(model)).values(position=stop))
-            applied += sum(present.values())
-            if stop >= head:  # the last page also restores any index a rebuild dropped
-                _create_indexes(conn, models)
-        if progress is not None:
-            progress(stop, head)
-        if stop >= head:
-            return applied
+            yield _Database(conn, _dialect(store))
+
+    def restore_indexes(db: _Database) -> None:  # any index a rebuild dropped
+        _create_indexes(db.conn, models)
+
+    def fold_here(db: _Database, end: int | None) -> folding.Page | None:
+        return folding.fold_page(db, models, page_size, head if end is None else end)
+
+    in_database = not store.is_sqlite and models is MODELS
+    step = _in_database(store, page_size) if in_database else fold_here
+    return folding.catch_up(transaction, step, progress=progress, last_page=restore_indexes)
 
 
-CATCH_UP = "ledger_catch_up"
+CATCH_UP = folding.FUNCTION
 
 
 def install_catch_up(store: Store) -> None:
-    """PostgreSQL: the models' catch-up as a function with the owner's rights, so the
-    read models are written by the owner's fold alone and no clerk or reporter needs
-    (or has) any right to write them. One call folds one page in one transaction."""
-    s = store.schema
-    d = Dialect("postgresql", s, store.events_table)
-    steps = []
-    for model in MODELS:
-        k = key(model).replace("'", "''")
-        statements = "\n".join(
-            f"    EXECUTE $q${_numbered(st.sql)}$q$ USING p, stop_;" for st in model.fold_sql(d)
-        )
-        steps.append(
-            f"""  SELECT position INTO p FROM "{s}".rm_positions WHERE name = '{k}';
-  IF p IS NOT NULL AND p < stop_ THEN
-{statements}
-    UPDATE "{s}".rm_positions SET position = stop_ WHERE name = '{k}';
-  END IF;"""
-        )
-    keys = ", ".join("'" + key(m).replace("'", "''") + "'" for m in MODELS)
-    body = "\n".join(steps)
-    function = f"""
-CREATE OR REPLACE FUNCTION "{s}".{CATCH_UP}(page bigint) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $f$
-DECLARE
-  head bigint;
-  start_ bigint;
-  stop_ bigint;
-  p bigint;
-BEGIN
-  PERFORM 1 FROM "{s}".rm_positions FOR UPDATE;  -- two callers take turns
-  SELECT coalesce(max(notification_id), 0) INTO head FROM "{s}".{store.events_table};
-  SELECT min(position) INTO start_ FROM "{s}".rm_positions WHERE name IN ({keys});
-  IF start_ IS NULL OR start_ >= head THEN
-    RETURN 0;
-  END IF;
-  stop_ := least(start_ + page, head);
-{body}
-  RETURN stop_ - start_;
-END
-$f$;
-"""
+    """PostgreSQL: the engine's page as a function with the owner's rights
+    (``folding.page_function``)."""
+    function = folding.page_function(Dialect("postgresql", store.schema, store.events_table), MODELS)
     with store.connect() as conn:
         conn.execute(function.encode())
 
 
-def _numbered(sql: str) -> str:
-    """A fold statement with ``:start`` and ``:stop`` as the function's ``$1`` and ``$2``."""
-    return re.sub(r"(?<!:):stop\b", "$2", re.sub(r"(?<!:):start\b", "$1", sql))
+def _in_database(
+    store: Store, page_size: int
+) -> Callable[[folding.Database, int | None], folding.Page | None]:
+    """One page folded by the installed function, in the caller's transaction."""
+    call = f'SELECT "{store.schema}".{CATCH_UP}(:page)'
 
+    def step(db: folding.Database, end: int | None) -> folding.Page | None:
+        start = min(folding.positions(db, MODELS).values())
+        stop = int(db.rows(call, {"page": page_size})[0][0] or 0)
+        if not stop:
+            return None
+        return folding.Page(start, stop, folding.head(db), stop - start)
 
-def _catch_up_in_database(app: Ledger, page_size: int, progress: Callable[[int, int], None] | None) -> int:
-    _, writer = engines(app.store)
-    call = text(f'SELECT "{app.store.schema}".{CATCH_UP}(:page)')
-    applied = 0
-    while True:
-        with writer.begin() as conn:
-            done = int(conn.execute(call, {"page": page_size}).scalar() or 0)
-            if not done and applied:  # as the runner's last page: any index a rebuild dropped
-                _create_indexes(conn, MODELS)
-        if not done:
-            return applied
-        applied += done
-        if progress is not None:
-            progress(applied, app.recorder.max_notification_id() or 0)
-
-
-_compiled: dict[tuple[str, str | None, str], list[tuple[frozenset[str], TextClause]]] = {}
-
-
-def _statements(
-    conn: Connection, store: Store, model: types.ModuleType
-) -> list[tuple[frozenset[str], TextClause]]:
-    """A model's fold statements for this database, with the topics each one reads."""
-    schema = None if store.is_sqlite else store.schema
-    cache = (conn.dialect.name, schema, key(model))
-    if cache not in _compiled:
-        d = Dialect(conn.dialect.name, schema, store.events_table)
-        _compiled[cache] = [(s.topics, text(s.sql)) for s in model.fold_sql(d)]
-    return _compiled[cache]
-
-
-def _topics(conn: Connection, store: Store, start: int, stop: int) -> dict[str, int]:
-    """How many events of each topic lie in the log positions (start, stop]: statements
-    whose topics are absent from a page are not run."""
-    if store.is_sqlite:
-        where = f"FROM {store.events_table} WHERE rowid > :start AND rowid <= :stop"
-    else:
-        where = (
-            f'FROM "{store.schema}".{store.events_table} '
-            "WHERE notification_id > :start AND notification_id <= :stop"
-        )
-    rows = conn.execute(
-        text(f"SELECT topic, count(*) {where} GROUP BY topic"), {"start": start, "stop": stop}
-    )
-    return {str(topic): int(n) for topic, n in rows}
-
-
-def _positions(conn: Connection, models: Iterable[types.ModuleType], *, lock: bool = True) -> dict[str, int]:
-    """The models' positions; on PostgreSQL the rows stay locked until the page commits,
-    so two processes catching up take turns (SQLite's BEGIN IMMEDIATE does the same)."""
-    query = select(positions.c.name, positions.c.position)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = dict(conn.execute(query).all())
-    return {key(m): int(rows.get(key(m), 0)) for m in models}
+    return step
 
 
 def rebuild(
@@ -377,21 +324,38 @@ def _create_indexes(conn: Connection, models: Iterable[types.ModuleType]) -> Non
 
 
 def fold(
-    notifications: Sequence[Any], mapper: Any, upto: dict[str, int] | None = None
+    notifications: Sequence[Any], mapper: Any = None, upto: Mapping[str, int] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """The in-memory fold: what the tables would hold after these stored events (each
-    model only up to its position in ``upto``, when given)."""
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for model in MODELS:
-        for table in model.TABLES:
-            tables[table.name] = []
-    for n in notifications:
-        domain_event = mapper.to_domain_event(n)
-        for model in MODELS:
-            if upto is None or n.id <= upto.get(key(model), 0):
-                for table, row in model.facts(domain_event, n.id):
-                    tables[table.name].append(row)
-    return tables
+    """What the tables would hold after these stored events (each model only up to its
+    position in ``upto``, when given): the models' declared folds run afresh on a
+    private in-memory SQLite database, so a row changed in the tables stands out.
+
+    ``mapper`` is not needed (nothing is decoded); it is accepted for callers that
+    pass it.
+    """
+    scratch = create_engine("sqlite://")
+    try:
+        with scratch.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(n.id, n.originator_id.hex, n.originator_version, n.topic, n.state) for n in notifications],
+            )
+            positions_metadata.create_all(conn)
+            for model in MODELS:
+                model.metadata.create_all(conn)
+                conn.execute(insert(positions).values(name=key(model), position=0))
+            db = _Database(conn, Dialect("sqlite"))
+            end = max((n.id for n in notifications), default=0)
+            for model in MODELS:
+                stop = end if upto is None else upto.get(key(model), 0)
+                folding.fold_page(db, [model], max(stop, 1), stop)
+            return dump_on(conn)
+    finally:
+        scratch.dispose()
 
 
 def all_notifications(app: Ledger, page_size: int = PAGE_SIZE) -> list[Any]:

@@ -1,8 +1,23 @@
-"""Assessments as SQL: the rows of ``projections.assessments``, folded in the database."""
+"""Assessments, declared: recorded 得分 overrides, 绩效目标 and 序时进度 curves per
+project- or unit-year (the latest recorded wins when reports read them)."""
 
 from __future__ import annotations
 
-from projections.sqlfold import Dialect, Statement, insert
+from functools import cache
+from typing import Any
+
+from projections.sqlfold import (
+    Dialect,
+    Row,
+    Shape,
+    Statement,
+    compile_rows,
+    number,
+    originator,
+    position,
+    recorded_at,
+    text,
+)
 
 NAME = "assessments"
 VERSION = 2  # 2: the 序时进度 curves
@@ -25,49 +40,41 @@ CURVES_COLUMNS = ("position", "unit", "year", "points", "recorded_at")
 INDEXES = ("ix_rm_scores_project_id", "ix_rm_targets_project_id", "ix_rm_curves_unit")
 
 
-def fold_sql(d: Dialect) -> list[Statement]:
-    """The same rows as ``facts``, derived in the database from stored events."""
+def _points(d: Dialect) -> str:
+    """A curve's twelve percentages, comma-separated in month order."""
+    if d.sqlite:
+        return "(SELECT group_concat(p.value, ',') FROM (SELECT value FROM json_each(e.s, '$.points') ORDER BY key) AS p)"
+    return (
+        "(SELECT string_agg(p.value, ',' ORDER BY p.n) "
+        "FROM jsonb_array_elements_text(e.s -> 'points') WITH ORDINALITY AS p(value, n))"
+    )
+
+
+@cache
+def rows() -> tuple[Row, ...]:
     # the event classes name the topics; imported here, not above, so that reading the
     # tables (reports) does not load the event library
     from ledger.domain.project import Project
     from ledger.domain.unit import Unit
 
-    t, i = d.text, d.int
-    event = {"position": "e.position", "recorded_at": d.recorded_at(), "year": i("year")}
-    if d.sqlite:
-        points = "(SELECT group_concat(p.value, ',') FROM (SELECT value FROM json_each(e.s, '$.points') ORDER BY key) AS p)"
-    else:
-        points = (
-            "(SELECT string_agg(p.value, ',' ORDER BY p.n) "
-            "FROM jsonb_array_elements_text(e.s -> 'points') WITH ORDINALITY AS p(value, n))"
-        )
-    return [
-        insert(
-            d,
-            CURVES,
-            CURVES_COLUMNS,
-            {**event, "unit": t("unit"), "points": points},
-            {},
-            topics=[Unit.CurveSet],
+    event: dict[str, Any] = {"position": position, "recorded_at": recorded_at, "year": number("year")}
+    target = ("indicator", "operator", "value", "unit", "direction")
+    return (
+        Row(
+            Shape(CURVES, CURVES_COLUMNS), [Unit.CurveSet], {**event, "unit": text("unit"), "points": _points}
         ),
-        insert(
-            d,
-            SCORES,
-            SCORES_COLUMNS,
-            {**event, "project_id": d.hex_id(), "score": i("score"), "reason": t("reason")},
-            {},
-            topics=[Project.ScoreSet],
+        Row(
+            Shape(SCORES, SCORES_COLUMNS),
+            [Project.ScoreSet],
+            {**event, "project_id": originator, "score": number("score"), "reason": text("reason")},
         ),
-        insert(
-            d,
-            TARGETS,
-            TARGETS_COLUMNS,
-            {
-                **event,
-                "project_id": d.hex_id(),
-                **{f: t(f) for f in ("indicator", "operator", "value", "unit", "direction")},
-            },
-            {},
-            topics=[Project.TargetSet],
+        Row(
+            Shape(TARGETS, TARGETS_COLUMNS),
+            [Project.TargetSet],
+            {**event, "project_id": originator, **{f: text(f) for f in target}},
         ),
-    ]
+    )
+
+
+def fold_sql(d: Dialect) -> list[Statement]:
+    return compile_rows(d, rows())

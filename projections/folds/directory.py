@@ -1,8 +1,24 @@
-"""The directory as SQL: the rows of ``projections.directory``, folded in the database."""
+"""The directory, declared: units and project lines with their classification (the
+report dimensions), their later amendments, and the codes clerks admitted."""
 
 from __future__ import annotations
 
-from projections.sqlfold import Dialect, Statement, insert
+from functools import cache
+from typing import Any
+
+from projections.sqlfold import (
+    Dialect,
+    Row,
+    Shape,
+    Statement,
+    compile_rows,
+    const,
+    number,
+    originator,
+    position,
+    recorded_at,
+    text,
+)
 
 NAME = "directory"
 VERSION = 2  # 2: the codes clerks admitted (rm_codes), amended and closed lines (rm_project_changes)
@@ -30,82 +46,55 @@ CODE_COLUMNS = ("position", "kind", "year", "code", "name")
 INDEXES = ("ix_rm_projects_unit_code", "ix_rm_projects_code", "ix_rm_project_changes_project")
 
 
-def fold_sql(d: Dialect) -> list[Statement]:
-    """The same rows as ``facts``, derived in the database from stored events."""
+@cache
+def rows() -> tuple[Row, ...]:
     # the event classes name the topics; imported here, not above, so that reading the
     # tables (reports) does not load the event library
     from ledger.domain.codebook import CodeBook
     from ledger.domain.project import Project
     from ledger.domain.unit import Unit
 
-    t = d.text
     fields = ("unit", "code", "name", "function", "category", "fund", "economic", "doc", "level")
-    return [
-        insert(
-            d,
-            UNITS,
-            UNIT_COLUMNS,
-            {"unit": t("code"), "name": t("name"), "kind": t("kind"), "position": "e.position"},
-            {},
-            topics=[Unit.Registered],
+    change: dict[str, Any] = {
+        "position": position,
+        "project_id": originator,
+        "name": text("name"),
+        "function": text("function"),
+        "category": text("category"),
+        "recorded_at": recorded_at,
+    }
+    changes = Shape(CHANGES, CHANGE_COLUMNS)
+    return (
+        Row(
+            Shape(UNITS, UNIT_COLUMNS),
+            [Unit.Registered],
+            {"unit": text("code"), "name": text("name"), "kind": text("kind"), "position": position},
         ),
-        insert(
-            d,
-            PROJECTS,
-            PROJECT_COLUMNS,
+        Row(
+            Shape(PROJECTS, PROJECT_COLUMNS),
+            [Project.Registered],
             {
-                "project_id": d.hex_id(),
-                **{f: t(f) for f in fields},
-                "position": "e.position",
-                "recorded_at": d.recorded_at(),
+                "project_id": originator,
+                **{f: text(f) for f in fields},
+                "position": position,
+                "recorded_at": recorded_at,
             },
-            {},
-            topics=[Project.Registered],
         ),
-        insert(
-            d,
-            CHANGES,
-            CHANGE_COLUMNS,
+        Row(changes, [Project.Amended], {**change, "closed": const(0)}),
+        Row(changes, [Project.Closed], {**change, "closed": const(1)}),
+        Row(
+            Shape(CODES, CODE_COLUMNS),
+            [CodeBook.CodeAdded],
             {
-                "position": "e.position",
-                "project_id": d.hex_id(),
-                "name": t("name"),
-                "function": t("function"),
-                "category": t("category"),
-                "closed": "0",
-                "recorded_at": d.recorded_at(),
+                "position": position,
+                "kind": text("kind"),
+                "year": number("year"),
+                "code": text("code"),
+                "name": text("name"),
             },
-            {},
-            topics=[Project.Amended],
         ),
-        insert(
-            d,
-            CHANGES,
-            CHANGE_COLUMNS,
-            {
-                "position": "e.position",
-                "project_id": d.hex_id(),
-                "name": t("name"),
-                "function": t("function"),
-                "category": t("category"),
-                "closed": "1",
-                "recorded_at": d.recorded_at(),
-            },
-            {},
-            topics=[Project.Closed],
-        ),
-        insert(
-            d,
-            CODES,
-            CODE_COLUMNS,
-            {
-                "position": "e.position",
-                "kind": t("kind"),
-                "year": d.int("year"),
-                "code": t("code"),
-                "name": t("name"),
-            },
-            {},
-            topics=[CodeBook.CodeAdded],
-        ),
-    ]
+    )
+
+
+def fold_sql(d: Dialect) -> list[Statement]:
+    return compile_rows(d, rows())

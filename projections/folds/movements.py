@@ -1,11 +1,48 @@
-"""Money movements as SQL: the rows of ``projections.movements``, folded in the database."""
+"""Money movements, declared: the rows each event adds to ``rm_movements``.
+
+Each row carries signed deltas (分) of the quantities the reports sum — 全年预算数
+(``quota``), 年初预算数 (``opening``), 已分配 (``allocated``), 已申请未拨付
+(``pending``), 执行数 (``paid``) and non-财政 income (``income``) — with its business
+date (``on``) and the time it was recorded, so every report at any date (``--as-of``)
+or as known at any moment (``--known-at``) is a filtered sum. ``ROWS`` is the one
+description of which event moves what; ``fold_sql`` compiles it.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from ledger.domain.kinds import IssueKind
-from projections.sqlfold import Dialect, Statement, insert
+from projections.sqlfold import (
+    Dialect,
+    Each,
+    Expr,
+    Row,
+    Shape,
+    Statement,
+    among,
+    compile_rows,
+    const,
+    date,
+    entry_key,
+    entry_rank,
+    entry_value,
+    neg,
+    new_year,
+    nonzero,
+    number,
+    originator,
+    pair,
+    pair_index,
+    plus,
+    position,
+    prefix,
+    recorded_at,
+    text,
+    when,
+    year_of,
+)
 
 NAME = "movements"
 VERSION = 2  # 2: fixed row numbers within a year-end close (so the SQL fold can number them)
@@ -44,7 +81,8 @@ COLUMNS = (
 )
 INDEXES = ("ix_rm_movements_project", "ix_rm_movements_unit")
 
-ZERO = {
+ZERO: dict[str, Any] = {
+    "seq": 0,
     "project_id": None,
     "unit": None,
     "amount": 0,
@@ -64,332 +102,339 @@ ZERO = {
     "reason": "",
 }
 
+MOVEMENTS = Shape(TABLE, COLUMNS, ZERO)
 
-def fold_sql(d: Dialect) -> list[Statement]:
-    """The same rows as ``movement_rows``, derived in the database from stored events."""
+
+def _seq(n: int, index: Expr | None = None, factor: int = 1) -> Expr:
+    """``n`` (+ ``factor`` × an element's index)."""
+    if index is None:
+        return const(n)
+    i = index
+    return lambda d: f"{n} + {factor} * {i(d)}"
+
+
+@cache
+def rows() -> tuple[Row, ...]:
+    """Every row an event contributes to ``rm_movements``, declared once."""
     # the event classes name the topics; imported here, not above, so that reading the
     # tables (reports) does not load the event library
     from ledger.domain.project import Project
     from ledger.domain.unit import Unit
 
-    t, i, date = d.text, d.int, d.date
-    event = {"position": "e.position", "recorded_at": d.recorded_at(), "seq": "0"}
-    project = {**event, "project_id": d.hex_id(), "on": date(), "year": d.year_of()}
+    amount = number("amount")
+    year = number("year")
+    event = {"position": position, "recorded_at": recorded_at}
+    #: a project's act on its business date, in the year of that date
+    project = {**event, "project_id": originator, "on": date(), "year": year_of()}
+    #: an act on a recorded payment (its facts repeated in the event), in the payment's year
     acted = {
         **project,
-        "year": i("year"),
-        "payment": i("number"),
-        "payee": t("payee"),
-        "economic": t("economic"),
-        "amount": i("amount"),
+        "year": year,
+        "payment": number("number"),
+        "payee": text("payee"),
+        "economic": text("economic"),
+        "amount": amount,
     }
-    unit = {**event, "unit": t("unit"), "on": date()}
-    openings = ", ".join(d.literal(k.value) for k in IssueKind if k.is_opening)
+    #: a year-end close (or its undoing) of ``year``, and its effect on the next year
+    close = {**project, "year": year}
+    following = {**close, "year": plus(year, 1), "on": new_year(year)}
+    unit = {**event, "unit": text("unit"), "on": date(), "year": year}
+    openings = [k.value for k in IssueKind if k.is_opening]
+    opening = when(among(text("kind"), openings), amount, const(0))
 
-    def rows(values: dict[str, str], *topics: type[Any], joins: str = "", where: str = "") -> Statement:
-        return insert(d, TABLE, COLUMNS, values, ZERO, topics=list(topics), joins=joins, where=where)
+    def row(topics: list[type[Any]], columns: dict[str, Expr], **options: Any) -> Row:
+        return Row(MOVEMENTS, topics, columns, **options)
 
-    y = i("year")
-    close = {**project, "year": y}
-    following = {**close, "year": f"{y} + 1", "on": d.new_year(y)}
-    if d.sqlite:
-        allocations = ", json_each(e.s, '$.allocations') AS a"
-        payee, left = "a.key", "a.value"
-        rank = "row_number() OVER (PARTITION BY e.position ORDER BY a.key) - 1"
-        moved = ", json_each(e.s, '$.moved') AS m"
-        index, number, amount = "m.key", "json_extract(m.value, '$[0]')", "json_extract(m.value, '$[1]')"
-    else:
-        allocations = ", jsonb_each_text(e.s -> 'allocations') AS a(key, value)"
-        payee, left = "a.key", "a.value::bigint"
-        rank = f"row_number() OVER (PARTITION BY e.position ORDER BY {d.ordered('a.key')}) - 1"
-        moved = ", jsonb_array_elements(e.s -> 'moved') WITH ORDINALITY AS m(value, n)"
-        index, number, amount = "(m.n - 1)", "(m.value ->> 0)::int", "(m.value ->> 1)::bigint"
-    return [
-        rows(
+    allocations = Each("allocations", "entries")
+    moved = Each("moved", "pairs")
+    carried = number("carried")
+    withdrawn = number("withdrawn")
+    return (
+        row(
+            [Project.QuotaIssued],
             {
                 **project,
-                "kind": "'issue'",
-                "amount": i("amount"),
-                "quota": i("amount"),
-                "opening": f"CASE WHEN {t('kind')} IN ({openings}) THEN {i('amount')} ELSE 0 END",
-                "detail": t("kind"),
-                "doc": t("doc"),
+                "kind": const("issue"),
+                "amount": amount,
+                "quota": amount,
+                "opening": opening,
+                "detail": text("kind"),
+                "doc": text("doc"),
             },
-            Project.QuotaIssued,
         ),
-        rows(
-            {
-                **{**project, "year": i("year")},
-                "kind": "'issue_reversal'",
-                "amount": i("amount"),
-                "quota": f"-{i('amount')}",
-                "opening": f"CASE WHEN {t('kind')} IN ({openings}) THEN -{i('amount')} ELSE 0 END",
-                "detail": t("kind"),
-                "doc": t("doc"),
-                "reason": t("reason"),
-            },
-            Project.QuotaIssueReversed,
-        ),
-        rows(
+        row(
+            [Project.QuotaIssueReversed],
             {
                 **project,
-                "kind": "'transfer_out'",
-                "amount": i("amount"),
-                "quota": f"-{i('amount')}",
-                "doc": t("doc"),
-                "reason": t("reason"),
+                "year": year,
+                "kind": const("issue_reversal"),
+                "amount": amount,
+                "quota": neg(amount),
+                "opening": neg(opening),
+                "detail": text("kind"),
+                "doc": text("doc"),
+                "reason": text("reason"),
             },
-            Project.QuotaTransferredOut,
         ),
-        rows(
+        row(
+            [Project.QuotaTransferredOut],
             {
                 **project,
-                "kind": "'transfer_in'",
-                "amount": i("amount"),
-                "quota": i("amount"),
-                "doc": t("doc"),
-                "reason": t("reason"),
+                "kind": const("transfer_out"),
+                "amount": amount,
+                "quota": neg(amount),
+                "doc": text("doc"),
+                "reason": text("reason"),
             },
-            Project.QuotaTransferredIn,
         ),
-        rows(
+        row(
+            [Project.QuotaTransferredIn],
             {
                 **project,
-                "kind": "'allocation_reduce'",
-                "amount": i("amount"),
-                "allocated": f"-{i('amount')}",
-                "payee": t("payee"),
-                "reason": t("reason"),
+                "kind": const("transfer_in"),
+                "amount": amount,
+                "quota": amount,
+                "doc": text("doc"),
+                "reason": text("reason"),
             },
-            Project.AllocationReduced,
         ),
-        rows(
+        row(
+            [Project.QuotaReduced],
             {
-                **acted,
-                "kind": "'reversal'",
-                "amount": i("reversed"),
-                "paid": f"-{i('reversed')}",
-                "doc": t("voucher"),
-                "reason": t("reason"),
+                **project,
+                "kind": const("reduce"),
+                "amount": amount,
+                "quota": neg(amount),
+                "doc": text("doc"),
+                "reason": text("reason"),
             },
-            Project.PaymentReversed,
         ),
-        rows(
-            {**close, "kind": "'reopen'", "amount": i("carried"), "reason": t("reason")}, Project.YearReopened
-        ),
-        rows(
+        row(
+            [Project.Allocated],
             {
-                **following,
-                "seq": str(SEQ_CARRY_IN),
-                "kind": "'reopen_carry_in'",
-                "amount": i("carried"),
-                "quota": f"-{i('carried')}",
-                "opening": f"-{i('carried')}",
+                **project,
+                "kind": const("allocate"),
+                "amount": amount,
+                "allocated": amount,
+                "payee": text("payee"),
             },
-            Project.YearReopened,
-            where=f"{i('carried')} <> 0",
         ),
-        rows(
+        row(
+            [Project.AllocationReduced],
             {
-                **following,
-                "seq": f"{SEQ_ALLOCATIONS} + {rank}",
-                "kind": "'reopen_allocation'",
-                "amount": left,
-                "allocated": f"-{left}",
-                "payee": payee,
+                **project,
+                "kind": const("allocation_reduce"),
+                "amount": amount,
+                "allocated": neg(amount),
+                "payee": text("payee"),
+                "reason": text("reason"),
             },
-            Project.YearReopened,
-            joins=allocations,
         ),
-        rows(
+        row(
+            [Project.PaymentRequested],
             {
-                **close,
-                "on": d.new_year(y),
-                "seq": f"{SEQ_MOVED} + 2 * {index}",
-                "kind": "'reopen_out_payment'",
+                **project,
+                "kind": const("request"),
                 "amount": amount,
                 "pending": amount,
-                "payment": number,
+                "payment": number("number"),
+                "payee": text("payee"),
+                "economic": text("economic"),
+                "detail": prefix(text("key"), 20),
             },
-            Project.YearReopened,
-            joins=moved,
         ),
-        rows(
-            {
-                **following,
-                "seq": f"{SEQ_MOVED} + 2 * {index} + 1",
-                "kind": "'reopen_in_payment'",
-                "amount": amount,
-                "pending": f"-{amount}",
-                "payment": number,
-            },
-            Project.YearReopened,
-            joins=moved,
-        ),
-        rows(
-            {
-                **project,
-                "kind": "'reduce'",
-                "amount": i("amount"),
-                "quota": f"-{i('amount')}",
-                "doc": t("doc"),
-                "reason": t("reason"),
-            },
-            Project.QuotaReduced,
-        ),
-        rows(
-            {
-                **project,
-                "kind": "'allocate'",
-                "amount": i("amount"),
-                "allocated": i("amount"),
-                "payee": t("payee"),
-            },
-            Project.Allocated,
-        ),
-        rows(
-            {
-                **project,
-                "kind": "'request'",
-                "amount": i("amount"),
-                "pending": i("amount"),
-                "payment": i("number"),
-                "payee": t("payee"),
-                "economic": t("economic"),
-                "detail": f"substr({t('key')}, 1, 20)",
-            },
-            Project.PaymentRequested,
-        ),
-        rows({**acted, "kind": "'hold'", "reason": t("reason")}, Project.PaymentHeld),
-        rows(
+        row([Project.PaymentHeld], {**acted, "kind": const("hold"), "reason": text("reason")}),
+        row(
+            [Project.PaymentSettled],
             {
                 **acted,
-                "kind": "'settle'",
-                "pending": f"-{i('amount')}",
-                "paid": i("amount"),
-                "doc": t("voucher"),
+                "kind": const("settle"),
+                "pending": neg(amount),
+                "paid": amount,
+                "doc": text("voucher"),
             },
-            Project.PaymentSettled,
         ),
-        rows(
-            {**acted, "kind": "'cancel'", "pending": f"-{i('amount')}", "reason": t("reason")},
-            Project.PaymentCancelled,
+        row(
+            [Project.PaymentCancelled],
+            {**acted, "kind": const("cancel"), "pending": neg(amount), "reason": text("reason")},
         ),
-        rows(
+        row(
+            [Project.PaymentRefunded],
             {
                 **acted,
-                "kind": "'refund'",
-                "amount": i("refund"),
-                "paid": f"-{i('refund')}",
-                "reason": t("reason"),
+                "kind": const("refund"),
+                "amount": number("refund"),
+                "paid": neg(number("refund")),
+                "reason": text("reason"),
             },
-            Project.PaymentRefunded,
         ),
-        rows(
+        row(
+            [Project.PaymentReversed],
+            {
+                **acted,
+                "kind": const("reversal"),
+                "amount": number("reversed"),
+                "paid": neg(number("reversed")),
+                "doc": text("voucher"),
+                "reason": text("reason"),
+            },
+        ),
+        # the year-end close: its own row, what it withdrew, and what it carried into
+        # the next year — the quota, each unspent allocation, each pending payment
+        row(
+            [Project.YearClosed],
             {
                 **close,
-                "kind": "'close'",
-                "amount": i("carried"),
-                "detail": f"CASE WHEN {i('withdrawn')} <> 0 THEN 'withdrawn' ELSE 'carried' END",
-                "doc": t("doc"),
+                "kind": const("close"),
+                "amount": carried,
+                "detail": when(nonzero(withdrawn), const("withdrawn"), const("carried")),
+                "doc": text("doc"),
             },
-            Project.YearClosed,
         ),
-        rows(
-            {**close, "seq": str(SEQ_WITHDRAW), "kind": "'withdraw'", "amount": i("withdrawn")},
-            Project.YearClosed,
-            where=f"{i('withdrawn')} <> 0",
+        row(
+            [Project.YearClosed],
+            {**close, "seq": const(SEQ_WITHDRAW), "kind": const("withdraw"), "amount": withdrawn},
+            where=nonzero(withdrawn),
         ),
-        rows(
+        row(
+            [Project.YearClosed],
             {
                 **following,
-                "seq": str(SEQ_CARRY_IN),
-                "kind": "'carry_in'",
-                "amount": i("carried"),
-                "quota": i("carried"),
-                "opening": i("carried"),
-                "detail": d.literal(str(IssueKind.CARRIED)),
-                "doc": t("doc"),
+                "seq": const(SEQ_CARRY_IN),
+                "kind": const("carry_in"),
+                "amount": carried,
+                "quota": carried,
+                "opening": carried,
+                "detail": const(str(IssueKind.CARRIED)),
+                "doc": text("doc"),
             },
-            Project.YearClosed,
-            where=f"{i('carried')} <> 0",
+            where=nonzero(carried),
         ),
-        rows(
+        row(
+            [Project.YearClosed],
             {
                 **following,
-                "seq": f"{SEQ_ALLOCATIONS} + {rank}",
-                "kind": "'carry_allocation'",
-                "amount": left,
-                "allocated": left,
-                "payee": payee,
+                "seq": _seq(SEQ_ALLOCATIONS, entry_rank),
+                "kind": const("carry_allocation"),
+                "amount": entry_value,
+                "allocated": entry_value,
+                "payee": entry_key,
             },
-            Project.YearClosed,
-            joins=allocations,
+            each=allocations,
         ),
-        rows(
+        row(
+            [Project.YearClosed],
             {
                 **close,
-                "on": d.new_year(y),
-                "seq": f"{SEQ_MOVED} + 2 * {index}",
-                "kind": "'carry_out_payment'",
-                "amount": amount,
-                "pending": f"-{amount}",
-                "payment": number,
+                "on": new_year(year),
+                "seq": _seq(SEQ_MOVED, pair_index, 2),
+                "kind": const("carry_out_payment"),
+                "amount": pair(1),
+                "pending": neg(pair(1)),
+                "payment": pair(0),
             },
-            Project.YearClosed,
-            joins=moved,
+            each=moved,
         ),
-        rows(
+        row(
+            [Project.YearClosed],
             {
                 **following,
-                "seq": f"{SEQ_MOVED} + 2 * {index} + 1",
-                "kind": "'carry_in_payment'",
+                "seq": plus(_seq(SEQ_MOVED, pair_index, 2), 1),
+                "kind": const("carry_in_payment"),
+                "amount": pair(1),
+                "pending": pair(1),
+                "payment": pair(0),
+            },
+            each=moved,
+        ),
+        # 反结账: the close's rows, each undone by a row of the opposite sign
+        row(
+            [Project.YearReopened],
+            {**close, "kind": const("reopen"), "amount": carried, "reason": text("reason")},
+        ),
+        row(
+            [Project.YearReopened],
+            {
+                **following,
+                "seq": const(SEQ_CARRY_IN),
+                "kind": const("reopen_carry_in"),
+                "amount": carried,
+                "quota": neg(carried),
+                "opening": neg(carried),
+            },
+            where=nonzero(carried),
+        ),
+        row(
+            [Project.YearReopened],
+            {
+                **following,
+                "seq": _seq(SEQ_ALLOCATIONS, entry_rank),
+                "kind": const("reopen_allocation"),
+                "amount": entry_value,
+                "allocated": neg(entry_value),
+                "payee": entry_key,
+            },
+            each=allocations,
+        ),
+        row(
+            [Project.YearReopened],
+            {
+                **close,
+                "on": new_year(year),
+                "seq": _seq(SEQ_MOVED, pair_index, 2),
+                "kind": const("reopen_out_payment"),
+                "amount": pair(1),
+                "pending": pair(1),
+                "payment": pair(0),
+            },
+            each=moved,
+        ),
+        row(
+            [Project.YearReopened],
+            {
+                **following,
+                "seq": plus(_seq(SEQ_MOVED, pair_index, 2), 1),
+                "kind": const("reopen_in_payment"),
+                "amount": pair(1),
+                "pending": neg(pair(1)),
+                "payment": pair(0),
+            },
+            each=moved,
+        ),
+        # a unit's own money: income, opening balances, and its year-end marks
+        row(
+            [Unit.IncomeRecorded],
+            {
+                **unit,
+                "year": year_of(),
+                "kind": const("income"),
                 "amount": amount,
-                "pending": amount,
-                "payment": number,
+                "income": amount,
+                "fund": text("source"),
+                "function": text("function"),
+                "doc": text("doc"),
             },
-            Project.YearClosed,
-            joins=moved,
         ),
-        rows(
+        row(
+            [Unit.OpeningBalanceSet, Unit.BalanceCarried, Unit.OpeningBalanceCorrected],
+            {**unit, "kind": const("opening_balance"), "amount": amount, "fund": text("fund")},
+        ),
+        row([Unit.YearClosed], {**unit, "kind": const("unit_close")}),
+        row([Unit.YearReopened], {**unit, "kind": const("unit_reopen"), "reason": text("reason")}),
+        # what the close carried into the next 年初 is taken back
+        row(
+            [Unit.YearReopened],
             {
                 **unit,
-                "year": d.year_of(),
-                "kind": "'income'",
-                "amount": i("amount"),
-                "income": i("amount"),
-                "fund": t("source"),
-                "function": t("function"),
-                "doc": t("doc"),
+                "seq": const(1),
+                "year": plus(year, 1),
+                "on": new_year(year),
+                "kind": const("opening_reset"),
             },
-            Unit.IncomeRecorded,
         ),
-        rows(
-            {
-                **unit,
-                "year": i("year"),
-                "kind": "'opening_balance'",
-                "amount": i("amount"),
-                "fund": t("fund"),
-            },
-            Unit.OpeningBalanceSet,
-            Unit.BalanceCarried,
-            Unit.OpeningBalanceCorrected,
-        ),
-        rows({**unit, "year": i("year"), "kind": "'unit_close'", "amount": "0"}, Unit.YearClosed),
-        rows(
-            {**unit, "year": i("year"), "kind": "'unit_reopen'", "amount": "0", "reason": t("reason")},
-            Unit.YearReopened,
-        ),
-        rows(
-            {
-                **unit,
-                "seq": "1",
-                "year": f"{i('year')} + 1",
-                "on": d.new_year(i("year")),
-                "kind": "'opening_reset'",
-                "amount": "0",
-            },
-            Unit.YearReopened,
-        ),
-    ]
+    )
+
+
+def fold_sql(d: Dialect) -> list[Statement]:
+    """The rows of ``rows()``, as statements over a page of stored events."""
+    return compile_rows(d, rows())

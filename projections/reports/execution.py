@@ -213,7 +213,9 @@ def execution(
         total = totals_row("总计", lines)
         rows.append(total + [""] * (len(columns) - len(total)))
     rule_text = scoring.describe(rule)
-    notes = [f"得分规则：{'已人工认定得分的项目以认定为准，其余' if override else ''}{rule_text}。金额单位：万元。"]
+    notes = [
+        f"得分规则：{'已人工认定得分的项目以认定为准，其余' if override else ''}{rule_text}。金额单位：万元。"
+    ]
     title = f"{year} 年预算执行情况" + (f"（{unit}）" if unit else "（全部单位）")
     subtitle = cut.describe()
     data = {
