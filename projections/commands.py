@@ -1,7 +1,10 @@
-"""Hooks the read models and reports into the ``ledger`` command line (entry point).
+"""The read models' side of the ``ledger`` command line: the ``report`` and
+``projections`` groups, and what ``init`` and every write command call to keep the
+read models current.
 
-Loaded at every start-up, so it imports nothing heavy: the read-model runner, the
-reports and the audit commands are imported when a hook fires or a command is used.
+``ledger.cli`` names these in its tables of lazily imported commands and imports this
+module only when one of them is used, so it imports nothing heavy itself: the
+read-model runner and the reports are imported when a command needs them.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ledger import hooks
-from ledger.cli import LazyGroup, Session, examples, pass_session, zh
+from ledger.cli import LazyGroup, Session, pass_session, zh
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
 
+#: the reports, each imported when used
 REPORTS = {
     "execution": "projections.reports.execution:execution",
     "backlog": "projections.reports.backlog:backlog",
@@ -24,47 +27,19 @@ REPORTS = {
     "final-accounts": "projections.reports.final_accounts:final_accounts",
     "balances": "projections.reports.balances:balances",
 }
-EXAMPLES = {
-    "report execution": "ledger report execution 153001 2024 --format xlsx --output 执行情况.xlsx",
-    "report backlog": "ledger report backlog 153001 --older-than 30",
-    "report month": "ledger report month 153001 2024-05 --chart 2024-05.png",
-    "report final-accounts": "ledger report final-accounts 153001 2024 --table 公开06",
-    "report balances": "ledger report balances 153001 2024",
-    "reconcile": "ledger reconcile 153001 2024 --published data/guloo-2024/published.json",
-    "verify": "ledger verify",
-    "export": "ledger export 备份-2024-12-31.jsonl",
-    "restore": "ledger --db 新账簿.db restore 备份-2024-12-31.jsonl",
-    "projections status": "ledger projections status",
-    "projections rebuild": "ledger projections rebuild movements",
-    "unit list": "ledger unit list --format xlsx --output 单位.xlsx",
-    "project list": "ledger project list --unit 153001 --function 21508 --year 2024",
-    "payment list": "ledger payment list --unit 153001 --status 待统筹 --from 2024-01-01 --to 2024-06-30",
-    "appropriation list": "ledger appropriation list --unit 153001 --doc 榕财企（指）[2024]17号",
-}
-ROOT = {
-    "reconcile": "projections.reports.reconcile:reconcile",
-    "verify": "projections.audit:verify_command",
-    "export": "projections.audit:export_command",
-    "restore": "projections.audit:restore_command",
-}
-
-#: the lists (finding things) under the built-in groups, through ``ledger.hooks.subcommands``
-LISTS = {
-    "unit": {"list": "projections.lists:unit_list"},
-    "project": {"list": "projections.lists:project_list"},
-    "payment": {"list": "projections.lists:payment_list"},
-    "appropriation": {"list": "projections.lists:appropriation_list"},
-}
 
 
-def _init(ledger: Ledger) -> None:
+def create_tables(ledger: Ledger) -> None:
+    """``ledger init``: the read-model tables beside the event store, caught up."""
     from projections import runner
 
     runner.create_tables(ledger.store)
     runner.catch_up(ledger)
 
 
-def _after_write(ledger: Ledger) -> None:
+def catch_up(ledger: Ledger) -> None:
+    """After a command recorded events: on SQLite a few are folded on the plain
+    connection (``projections.quick``); anything more is the runner's."""
     if ledger.store.is_sqlite:  # a few events on SQLite: the plain connection will do
         from projections import quick
 
@@ -73,12 +48,6 @@ def _after_write(ledger: Ledger) -> None:
     from projections import runner
 
     runner.catch_up(ledger)
-
-
-def _close(ledger: Ledger) -> None:
-    runner = sys.modules.get("projections.runner")
-    if runner is not None:
-        runner.dispose(ledger.store)
 
 
 @click.group("report", cls=LazyGroup, lazy=REPORTS)
@@ -150,18 +119,3 @@ def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
         f"已重建读模型：{'、'.join(chosen)}（重放 {applied} 个事件）",
         {"ok": True, "models": chosen, "events": applied},
     )
-
-
-def register(group: click.Group) -> None:
-    """Add the report and projection commands to the root group, and the hooks."""
-    examples.add(EXAMPLES)
-    if _init not in hooks.on_init:
-        hooks.on_init.append(_init)
-        hooks.after_write.append(_after_write)
-        hooks.on_close.append(_close)
-    for name, commands in LISTS.items():
-        hooks.subcommands.setdefault(name, {}).update(commands)
-    group.add_command(projections_group)
-    group.add_command(report_group)
-    if isinstance(group, LazyGroup):
-        group.lazy.update(ROOT)
