@@ -9,12 +9,12 @@ read-model runner and the reports are imported when a command needs them.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import click
 
 from ledger.cli import LazyGroup, Session, pass_session, zh
+from ledger.progress import Progress
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -103,17 +103,8 @@ def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
     for name in names:
         runner.model_named(name)
     head = ledger.recorder.max_notification_id() or 0
-    if sys.stderr.isatty() and head:
-        with click.progressbar(length=head, label="重建读模型", file=sys.stderr) as bar:
-            done = [0]
-
-            def progress(position: int, _head: int) -> None:
-                bar.update(position - done[0])
-                done[0] = position
-
-            applied = runner.rebuild(ledger, names, progress=progress)
-    else:
-        applied = runner.rebuild(ledger, names)
+    with Progress("重建读模型", head, unit="个日志位置") as progress:
+        applied = runner.rebuild(ledger, names, progress=lambda position, _head: progress.reach(position))
     chosen = list(names) or [m.NAME for m in runner.DERIVED]
     session.emit(
         f"已重建读模型：{'、'.join(chosen)}（重放 {applied} 个事件）",
