@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import click
 
 from ledger.cli import LazyGroup, Session, pass_session, zh
-from ledger.progress import Progress
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -96,6 +95,7 @@ def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
 
     哈希链（chain）是防篡改凭据，只随记录追加，不参与重建。
     """
+    from ledger.progress import Progress
     from projections import runner
 
     session.store.require_owner("重建读模型（projections rebuild）")
