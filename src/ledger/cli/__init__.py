@@ -10,7 +10,6 @@ load the reports and nothing needs installing for them to be found.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
@@ -62,6 +61,8 @@ class Session:
             return self.ledger().database_role()
         if self.actor_flag:
             return self.actor_flag
+        import getpass
+
         from ledger.text import clean_text
 
         return settings.actor_name() or clean_text(
