@@ -39,6 +39,7 @@ from ledger.cli import Session, pass_session
 from ledger.cli.params import OUTPUT_FILE, force_option, write_output
 from ledger.errors import LedgerError, MalformedInput
 from ledger.eventkinds import fields_of, kinds
+from ledger.progress import Progress, Tracked, track
 from ledger.storage import Store
 from projections import runner
 
@@ -257,7 +258,8 @@ def _rule_findings(log: Sequence[Notification], mapper: Any) -> list[Finding]:
 
     lines: dict[uuid.UUID | str, Any] = {}
     findings = []
-    for n in sorted(log, key=lambda n: (n.originator_version, n.id)):
+    replay = sorted(log, key=lambda n: (n.originator_version, n.id))
+    for n in track(replay, "校验（按规则重放）", unit="个事件"):
         if not n.topic.startswith(f"{Project.__module__}:Project."):
             continue
         if n.originator_id in lines and lines[n.originator_id] is None:
@@ -286,11 +288,12 @@ def _rule_findings(log: Sequence[Notification], mapper: Any) -> list[Finding]:
 def _model_findings(snap: Snapshot, mapper: Any) -> list[Finding]:
     """Each read-model row against a fresh Python fold of the log up to that model's
     recorded position: the rows that differ are named."""
-    for n in snap.log:
+    for n in track(snap.log, "校验（解读事件）", unit="个事件"):
         problem = event_problem(mapper, n)
         if problem:
             return [Finding("无法解读", n.id, f"第 {n.id} 个事件无法解读：{problem}")]
-    expected = runner.fold(snap.log, mapper, snap.positions)
+    with Progress("校验（读模型）", len(snap.log), unit="个事件") as progress:
+        expected = runner.fold(Tracked(snap.log, progress), mapper, snap.positions)
     keys = {t.name: [c.name for c in t.primary_key.columns] for m in runner.MODELS for t in m.TABLES}
     findings = []
     for name, rows in expected.items():
@@ -414,7 +417,7 @@ def _normalise(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in rows)
 
 
-def export_lines(app: Ledger) -> Iterator[str]:
+def export_lines(app: Ledger, progress: Progress | None = None) -> Iterator[str]:
     """The deterministic export: a header, one line per stored event, a trailer."""
     yield _dump({"format": FORMAT, "version": FORMAT_VERSION})
     previous = GENESIS
@@ -436,6 +439,8 @@ def export_lines(app: Ledger) -> Iterator[str]:
             except UnicodeDecodeError:
                 record["state_hex"] = bytes(n.state).hex()
             yield _dump(record)
+        if progress is not None:
+            progress.advance(len(page))
         if len(page) < runner.PAGE_SIZE:
             break
         start = page[-1].id + 1
@@ -446,7 +451,9 @@ def _dump(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def read_export(path: Path, mapper: Any) -> tuple[list[StoredEvent], list[str]]:
+def read_export(
+    path: Path, mapper: Any, progress: Progress | None = None
+) -> tuple[list[StoredEvent], list[str]]:
     """Read and check an export file: every link must follow from the ones before, and
     every event must decode into its class. Returns the events and their links."""
     if not path.exists():
@@ -457,6 +464,8 @@ def read_export(path: Path, mapper: Any) -> tuple[list[StoredEvent], list[str]]:
     trailer: dict[str, Any] | None = None
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
+            if progress is not None:
+                progress.advance()
             try:
                 record = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
@@ -499,6 +508,15 @@ def read_export(path: Path, mapper: Any) -> tuple[list[StoredEvent], list[str]]:
     if trailer.get("events") != len(events) or trailer.get("head") != previous:
         raise LedgerError("备份文件的结束标记与内容不符（事件数或链头不一致），拒绝恢复")
     return events, links
+
+
+def _line_count(path: Path) -> int:
+    """How many lines a backup has (0 if it cannot be read: ``read_export`` says why)."""
+    try:
+        with path.open("rb") as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return 0
 
 
 def _expect(value: str | None) -> Head | None:
@@ -566,10 +584,12 @@ def export_command(session: Session, file: str) -> None:
 
     def put(f: BinaryIO) -> None:
         nonlocal count, last
-        for line in export_lines(ledger):
-            f.write(line.encode("utf-8"))
-            count += 1
-            last = line
+        total = ledger.recorder.max_notification_id() or 0
+        with Progress("导出", total, unit="个事件") as progress:
+            for line in export_lines(ledger, progress):
+                f.write(line.encode("utf-8"))
+                count += 1
+                last = line
 
     write_output(file, put)
     trailer = json.loads(last)
@@ -589,7 +609,8 @@ def restore_command(session: Session, file: Path, expect_text: str | None) -> No
     session.store.require_owner("恢复备份（restore）")
     expect = _expect(expect_text)
     ledger = session.ledger()
-    events, links = read_export(file, ledger.mapper)
+    with Progress("恢复（校验备份）", _line_count(file), unit="行") as progress:
+        events, links = read_export(file, ledger.mapper, progress)
     if expect is not None:
         refused = _head_findings(links, expect)
         if refused:
@@ -598,6 +619,12 @@ def restore_command(session: Session, file: Path, expect_text: str | None) -> No
         raise LedgerError("目标账簿不是空的：只能恢复到新建的空账簿（先用 ledger init 创建）。")
     if events:
         ledger.recorder.insert_events(events)
+        head_position = ledger.recorder.max_notification_id() or 0
+        try:
+            with Progress("恢复（更新读模型）", head_position, unit="个日志位置") as progress:
+                runner.catch_up(ledger, progress=lambda position, _head: progress.reach(position))
+        except Exception:
+            pass  # recorded all the same: session.wrote() tries again and tells the clerk
         session.wrote()
     head = Head(len(links), links[-1] if links else GENESIS)
     session.emit(

@@ -1,17 +1,121 @@
-"""What every report query shares: the replay cut-off and the unit/year/filters."""
+"""What every report query shares: the replay cut-off and the unit/year/filters.
+
+The queries are plain SQL over the read-model tables, written once and run either on
+SQLite's own connection (``sqlite3``: a report on current models needs nothing else,
+see :func:`projections.report_cli.read_models`) or on a SQLAlchemy connection
+(PostgreSQL, and the reports that build their own queries with SQLAlchemy).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import ColumnElement, and_, func, select, true
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import NotFound
-from projections.directory import projects, units
-from projections.movements import movements
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.engine import Connection as SQLAlchemyConnection
+
+    #: a connection to the read models: SQLite's own, or SQLAlchemy's (any backend)
+    Connection: TypeAlias = sqlite3.Connection | SQLAlchemyConnection
+
+class Reader:
+    """Runs the reports' SQL on either kind of connection, naming the read-model tables
+    as the backend knows them (schema-qualified on PostgreSQL) and binding dates and
+    instants as the tables store them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        if isinstance(conn, sqlite3.Connection):
+            self.sqlite, schema = True, None
+        else:
+            self.sqlite = conn.dialect.name == "sqlite"
+            schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+        self._prefix = f'"{schema}".' if schema else ""
+
+    def table(self, name: str) -> str:
+        return f'{self._prefix}"{name}"'
+
+    def tables(self) -> dict[str, str]:
+        """The names the SQL below uses in ``{…}``: the tables, and the project lines
+        as they stand (:data:`PROJECTS_NOW`)."""
+        names = {
+            "units": self.table("rm_units"),
+            "registered": self.table("rm_projects"),
+            "changes": self.table("rm_project_changes"),
+            "movements": self.table("rm_movements"),
+            "scores": self.table("rm_scores"),
+            "targets": self.table("rm_targets"),
+        }
+        names["projects"] = "(" + PROJECTS_NOW.format(**names) + ")"
+        return names
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Sequence[Any]]:
+        """The rows of ``sql`` (``{table}`` names filled in, ``:name`` parameters) as tuples."""
+        statement = sql.format(**self.tables())
+        bound = {k: self.bind(v) for k, v in (params or {}).items()}
+        if isinstance(self.conn, sqlite3.Connection):
+            return list(self.conn.execute(statement, bound).fetchall())
+        from sqlalchemy import text
+
+        return [tuple(r) for r in self.conn.execute(text(statement), bound)]
+
+    def bind(self, value: Any) -> Any:
+        """On SQLite, a date as its ISO text and an instant as SQLAlchemy stores a
+        ``DateTime`` (``2024-07-01 01:00:00.000000``), so comparisons match the rows."""
+        if not self.sqlite:
+            return value
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    def date(self, value: Any) -> dt.date:
+        """A ``DATE`` column's value (text on SQLite's own connection)."""
+        if isinstance(value, dt.date):
+            return value
+        return dt.date.fromisoformat(str(value))
+
+    def placeholders(self, name: str, values: Sequence[Any], params: dict[str, Any]) -> str:
+        """``:name0, :name1 …`` for an ``IN (…)`` list, with the values put in ``params``."""
+        marks = []
+        for i, value in enumerate(values):
+            params[f"{name}{i}"] = value
+            marks.append(f":{name}{i}")
+        return ", ".join(marks)
+
+
+def reader(conn: Connection | Reader) -> Reader:
+    return conn if isinstance(conn, Reader) else Reader(conn)
+
+
+def _latest(column: str, default: str) -> str:
+    return (
+        f"coalesce((SELECT c.{column} FROM {{changes}} c WHERE c.project_id = r.project_id "
+        f"ORDER BY c.position DESC LIMIT 1), {default})"
+    )
+
+
+#: the project lines as they stand: registered, with any later amendment or closing
+#: applied (as ``projections.directory.projects``)
+PROJECTS_NOW = (
+    "SELECT r.project_id, r.unit, r.code, "
+    + _latest("name", "r.name")
+    + " AS name, "
+    + _latest("function", "r.function")
+    + " AS function, "
+    + _latest("category", "r.category")
+    + " AS category, r.fund, r.economic, r.doc, r.level, r.position, r.recorded_at, "
+    + _latest("closed", "0")
+    + " AS closed FROM {registered} r"
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +137,10 @@ class Cutoff:
 
     def movements(self) -> ColumnElement[bool]:
         """The WHERE clause that keeps only the movements this cut-off sees."""
+        from sqlalchemy import and_, true
+
+        from projections.movements import movements
+
         clauses: list[ColumnElement[bool]] = []
         if self.as_of is not None:
             clauses.append(movements.c.on <= self.as_of)
@@ -41,9 +149,31 @@ class Cutoff:
         return and_(true(), *clauses)
 
     def projects(self) -> ColumnElement[bool]:
+        from sqlalchemy import true
+
+        from projections.directory import projects
+
         if self.known_at is None:
             return true()
         return projects.c.recorded_at <= self.known_at_naive_utc
+
+    def movements_sql(self, alias: str, params: dict[str, Any]) -> str:
+        """:meth:`movements` as SQL over the movements aliased ``alias``; its values go in ``params``."""
+        clauses = ["1 = 1"]
+        if self.as_of is not None:
+            params["cut_as_of"] = self.as_of
+            clauses.append(f'{alias}."on" <= :cut_as_of')
+        if self.known_at is not None:
+            params["cut_known_at"] = self.known_at_naive_utc
+            clauses.append(f"{alias}.recorded_at <= :cut_known_at")
+        return " AND ".join(clauses)
+
+    def recorded_sql(self, alias: str, params: dict[str, Any]) -> str:
+        """Rows (project lines, scores, targets) recorded by ``known_at``, as SQL."""
+        if self.known_at is None:
+            return "1 = 1"
+        params["cut_known_at"] = self.known_at_naive_utc
+        return f"{alias}.recorded_at <= :cut_known_at"
 
     def describe(self) -> str:
         parts = []
@@ -87,7 +217,7 @@ class ProjectYear:
 
 
 def project_years(
-    conn: Connection,
+    conn: Connection | Reader,
     *,
     unit: str | None,
     year: int,
@@ -100,63 +230,58 @@ def project_years(
     Lines registered (as the cut-off sees them) but without movements appear with
     zeros. Held is the pending amount of payments whose latest act was a hold.
     """
-    m = movements
+    db = reader(conn)
+    params: dict[str, Any] = {"year": year}
+    of_unit = ""
+    if unit is not None:
+        params["unit"] = unit
+        of_unit = " AND m.project_id IN (SELECT project_id FROM {registered} WHERE unit = :unit)"
     sums = (
-        select(
-            m.c.project_id,
-            func.coalesce(func.sum(m.c.opening), 0).label("opening"),
-            func.coalesce(func.sum(m.c.quota), 0).label("quota"),
-            func.coalesce(func.sum(m.c.allocated), 0).label("allocated"),
-            func.coalesce(func.sum(m.c.pending), 0).label("pending"),
-            func.coalesce(func.sum(m.c.paid), 0).label("paid"),
-        )
-        .where(m.c.year == year, m.c.project_id.is_not(None), cutoff.movements())
-        .group_by(m.c.project_id)
+        "SELECT m.project_id, coalesce(sum(m.opening), 0) AS opening, coalesce(sum(m.quota), 0) AS quota, "
+        "coalesce(sum(m.allocated), 0) AS allocated, coalesce(sum(m.pending), 0) AS pending, "
+        "coalesce(sum(m.paid), 0) AS paid FROM {movements} m "
+        f"WHERE m.year = :year AND m.project_id IS NOT NULL AND {cutoff.movements_sql('m', params)}{of_unit} "
+        "GROUP BY m.project_id"
     )
+    where = [cutoff.recorded_sql("p", params), "p.closed = 0"]  # a line closed by `project close` is out
     if unit is not None:
-        sums = sums.where(m.c.project_id.in_(select(projects.c.project_id).where(projects.c.unit == unit)))
-    sums_sq = sums.subquery()
-    held = held_by_project(conn, unit=unit, year=year, cutoff=cutoff)
-    p = projects
-    query = (
-        select(
-            p,
-            sums_sq.c.opening,
-            sums_sq.c.quota,
-            sums_sq.c.allocated,
-            sums_sq.c.pending,
-            sums_sq.c.paid,
-        )
-        .select_from(p.outerjoin(sums_sq, sums_sq.c.project_id == p.c.project_id))
-        .where(cutoff.projects(), p.c.closed == 0)  # a line closed by `project close` is out of the tables
-        .order_by(p.c.unit, p.c.code)
-    )
-    if unit is not None:
-        query = query.where(p.c.unit == unit)
+        where.append("p.unit = :unit")
     if function_prefix:
-        query = query.where(p.c.function.startswith(function_prefix))
+        params["function_prefix"] = function_prefix
+        where.append("p.function LIKE :function_prefix || '%'")
     if fund:
-        query = query.where(p.c.fund == fund)
+        params["fund"] = fund
+        where.append("p.fund = :fund")
+    query = (
+        "SELECT p.project_id, p.unit, p.code, p.name, p.function, p.category, p.fund, p.economic, p.doc, "
+        "p.level, s.opening, s.quota, s.allocated, s.pending, s.paid "
+        f"FROM {{projects}} p LEFT OUTER JOIN ({sums}) s ON s.project_id = p.project_id "
+        f"WHERE {' AND '.join(where)} ORDER BY p.unit, p.code"
+    )
+    held = held_by_project(db, unit=unit, year=year, cutoff=cutoff)
     out = []
-    for r in conn.execute(query):
+    for pid, unit_, code, name, function, category, fund_, economic, doc, level, *sums_ in db.rows(
+        query, params
+    ):
+        opening, quota, allocated, pending, paid = (int(x or 0) for x in sums_)
         out.append(
             ProjectYear(
-                project_id=r.project_id,
-                unit=r.unit,
-                code=r.code,
-                name=r.name,
-                function=r.function,
-                category=r.category,
-                fund=r.fund,
-                economic=r.economic,
-                doc=r.doc,
-                level=r.level,
-                opening=int(r.opening or 0),
-                quota=int(r.quota or 0),
-                allocated=int(r.allocated or 0),
-                pending=int(r.pending or 0),
-                held=held.get(r.project_id, 0),
-                paid=int(r.paid or 0),
+                project_id=pid,
+                unit=unit_,
+                code=code,
+                name=name,
+                function=function,
+                category=category,
+                fund=fund_,
+                economic=economic,
+                doc=doc,
+                level=level,
+                opening=opening,
+                quota=quota,
+                allocated=allocated,
+                pending=pending,
+                held=held.get(pid, 0),
+                paid=paid,
             )
         )
     return out
@@ -179,67 +304,67 @@ class OpenPayment:
 
 
 def open_payments(
-    conn: Connection, *, unit: str | None, year: int | None, cutoff: Cutoff = NO_CUTOFF
+    conn: Connection | Reader,
+    *,
+    unit: str | None,
+    year: int | None,
+    cutoff: Cutoff = NO_CUTOFF,
 ) -> list[OpenPayment]:
     """Payments with a pending balance under the cut-off, with their latest hold."""
-    m = movements
-    scope = cutoff.movements()
+    db = reader(conn)
+    params: dict[str, Any] = {}
+    scope = cutoff.movements_sql("m", params)
     if unit is not None:
-        scope = and_(scope, m.c.project_id.in_(select(projects.c.project_id).where(projects.c.unit == unit)))
-    balance = (
-        select(m.c.project_id, m.c.payment, m.c.year, func.sum(m.c.pending).label("pending"))
-        .where(m.c.payment.is_not(None), scope)
-        .group_by(m.c.project_id, m.c.payment, m.c.year)
-        .having(func.sum(m.c.pending) > 0)
-    )
+        params["unit"] = unit
+        scope += " AND m.project_id IN (SELECT project_id FROM {registered} WHERE unit = :unit)"
+    of_year = ""
     if year is not None:
-        balance = balance.where(m.c.year == year)
-    rows = conn.execute(balance).all()
+        params["year"] = year
+        of_year = " AND m.year = :year"
+    rows = db.rows(
+        "SELECT m.project_id, m.payment, m.year, sum(m.pending) AS pending FROM {movements} m "
+        f"WHERE m.payment IS NOT NULL AND {scope}{of_year} "
+        "GROUP BY m.project_id, m.payment, m.year HAVING sum(m.pending) > 0",
+        params,
+    )
     if not rows:
         return []
-    keys = {(r.project_id, r.payment) for r in rows}
-    ids = sorted({r.project_id for r in rows})
-    acts = conn.execute(
-        select(
-            m.c.project_id,
-            m.c.payment,
-            m.c.kind,
-            m.c.on,
-            m.c.payee,
-            m.c.economic,
-            m.c.reason,
-            m.c.position,
-        )
-        .where(m.c.project_id.in_(ids), m.c.kind.in_(("request", "hold")), scope)
-        .order_by(m.c.position)
-    ).all()
+    keys = {(r[0], r[1]) for r in rows}
+    ids = sorted({r[0] for r in rows})
+    marks = db.placeholders("id", ids, params)
+    acts = db.rows(
+        'SELECT m.project_id, m.payment, m.kind, m."on", m.payee, m.economic, m.reason, m.position '
+        f"FROM {{movements}} m WHERE m.project_id IN ({marks}) AND m.kind IN ('request', 'hold') "
+        f"AND {scope} ORDER BY m.position",
+        params,
+    )
     info: dict[tuple[str, int], dict[str, Any]] = {}
-    for a in acts:
-        key = (a.project_id, a.payment)
+    for project_id, payment, kind, on, payee, economic, reason, _position in acts:
+        key = (project_id, payment)
         if key not in keys:
             continue
         entry = info.setdefault(key, {"hold_reason": "", "held_on": None})
-        if a.kind == "request":
-            entry.update(payee=a.payee, economic=a.economic, requested_on=a.on)
+        if kind == "request":
+            entry.update(payee=payee, economic=economic, requested_on=db.date(on))
         else:
-            entry.update(hold_reason=a.reason, held_on=a.on)
+            entry.update(hold_reason=reason, held_on=db.date(on))
     out = []
-    for r in rows:
-        entry = info.get((r.project_id, r.payment), {})
+    for project_id, payment, year_, pending in rows:
+        entry = info.get((project_id, payment), {})
         if "requested_on" not in entry:
             continue
         out.append(
             OpenPayment(
-                project_id=r.project_id,
-                payment=r.payment,
+                project_id=project_id,
+                payment=payment,
                 payee=entry["payee"],
                 economic=entry["economic"],
-                amount=int(r.pending),
+                amount=int(pending),
                 requested_on=entry["requested_on"],
                 held=entry["held_on"] is not None,
                 hold_reason=entry["hold_reason"],
                 held_on=entry["held_on"],
-                year=r.year,
+                year=year_,
             )
         )
     out.sort(key=lambda o: (o.requested_on, o.project_id, o.payment))
@@ -247,7 +372,7 @@ def open_payments(
 
 
 def held_by_project(
-    conn: Connection, *, unit: str | None, year: int, cutoff: Cutoff = NO_CUTOFF
+    conn: Connection | Reader, *, unit: str | None, year: int, cutoff: Cutoff = NO_CUTOFF
 ) -> dict[str, int]:
     """待财政统筹拨付 per project: pending amounts of payments that have been held."""
     held: dict[str, int] = {}
@@ -257,9 +382,9 @@ def held_by_project(
     return held
 
 
-def unit_name(conn: Connection, unit: str) -> str:
+def unit_name(conn: Connection | Reader, unit: str) -> str:
     """The unit's registered name; NotFound if the cut-off does not know the unit."""
-    row = conn.execute(select(units.c.name).where(units.c.unit == unit)).first()
-    if row is None:
+    found = reader(conn).rows("SELECT name FROM {units} WHERE unit = :unit", {"unit": unit})
+    if not found:
         raise NotFound(f"单位 {unit} 不存在（或在所选时点尚未登记）。")
-    return str(row[0])
+    return str(found[0][0])

@@ -5,22 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session
 from ledger.cli.params import DATE, OUTPUT_FILE, YEAR, Choice, _Type, force_option
 from ledger.errors import MalformedInput
+from ledger.settings import LOCK_TIMEOUT
 from ledger.storage import Store
-from projections import runner
 from projections.output import FORMATS
-from projections.query import Cutoff
+from projections.query import Cutoff, Reader
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -141,13 +144,48 @@ def output_format(session: Session, fmt: str | None, output: str | None) -> str:
 
 @contextmanager
 def reading(session: Session) -> Iterator[Connection]:
-    """A read connection to the read models, caught up first (see :func:`current`)."""
+    """A SQLAlchemy read connection to the read models, caught up first (see :func:`current`)."""
+    from projections import runner
+
     start = time.perf_counter()
     store = current(session)
     caught_up = time.perf_counter()
     reader, _ = runner.engines(store)
     with reader.connect() as conn:
         yield conn
+    _timing(start, caught_up)
+
+
+@contextmanager
+def read_models(session: Session) -> Iterator[Reader]:
+    """The read models, caught up, for a report written in plain SQL (``projections.query``).
+
+    On SQLite with the models current (or a few events behind, which
+    ``projections.quick`` folds on the plain connection) the report reads them on
+    ``sqlite3`` alone, in one read transaction, and the process never loads SQLAlchemy
+    or the event library; anything else goes through :func:`reading`.
+    """
+    store = session.store
+    if store.is_sqlite and store.path is not None:
+        from projections import quick
+
+        start = time.perf_counter()
+        if quick.catch_up(store) is not None:
+            caught_up = time.perf_counter()
+            conn = sqlite3.connect(store.path, timeout=LOCK_TIMEOUT.read(), isolation_level=None)
+            try:
+                conn.execute("BEGIN")  # one snapshot for all of the report's queries
+                yield Reader(conn)
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+            _timing(start, caught_up)
+            return
+    with reading(session) as sqlalchemy_conn:
+        yield Reader(sqlalchemy_conn)
+
+
+def _timing(start: float, caught_up: float) -> None:
     if os.environ.get("LEDGER_TIMING"):
         # for the benchmark and for a clerk asking why a report is slow: the time spent
         # catching the read models up, and the time of the report's own queries
@@ -167,6 +205,8 @@ def current(session: Session) -> Store:
     they lag.
     """
     from sqlalchemy.exc import DBAPIError
+
+    from projections import runner
 
     store = session.store
     if store.is_sqlite:

@@ -1,1 +1,1 @@
-"""The reports: one module per report, each defining its command (see ``projections.plugin``)."""
+"""The reports: one module per report, each defining its command (named in ``projections.commands.REPORTS``)."""

@@ -8,32 +8,33 @@ and by unit. The second lists quota issued but never requested.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session, pass_session
 from ledger.cli.params import DAYS, YEAR
 from ledger.money import wan
-from projections.directory import projects
 from projections.output import Report, Sheet, emit
-from projections.query import Cutoff, OpenPayment, open_payments, project_years
-from projections.report_cli import cutoff, output_format, reading, report_options, unit_and_year
+from projections.query import Cutoff, OpenPayment, Reader, open_payments, project_years, reader
+from projections.report_cli import cutoff, output_format, read_models, report_options, unit_and_year
 from projections.reports.execution import check_unit, default_year
+
+if TYPE_CHECKING:
+    from projections.query import Connection
 
 
 def backlog_sheets(
-    conn: Connection, unit: str | None, year: int | None, cut: Cutoff, older_than: int | None
+    conn: Connection | Reader, unit: str | None, year: int | None, cut: Cutoff, older_than: int | None
 ) -> tuple[list[Sheet], dict[str, Any]]:
     """The backlog and the idle quota, as sheets and as data."""
+    conn = reader(conn)
     today = cut.as_of or calendar.today()
-    lines = select(projects.c.project_id, projects.c.unit, projects.c.code, projects.c.name)
+    lines = "SELECT p.project_id, p.unit, p.code, p.name FROM {projects} p"
     if unit is not None:  # one unit's report reads its own lines, not the province's
-        lines = lines.where(projects.c.unit == unit)
-    names = {pid: (u, c, n) for pid, u, c, n in conn.execute(lines)}
+        lines += " WHERE p.unit = :unit"
+    names = {pid: (u, c, n) for pid, u, c, n in conn.rows(lines, {"unit": unit} if unit is not None else {})}
     items = open_payments(conn, unit=unit, year=year, cutoff=cut)
     if older_than is not None:
         items = [o for o in items if (today - o.requested_on).days > older_than]
@@ -138,7 +139,7 @@ def backlog(
     """待财政统筹拨付等未拨付支付清单（含账龄、暂缓原因），以及已下达未申请的指标。"""
     fmt = output_format(session, fmt, output)
     cut = cutoff(as_of, known_at)
-    with reading(session) as conn:
+    with read_models(session) as conn:
         check_unit(conn, unit)
         sheets, data = backlog_sheets(conn, unit, year, cut, older_than)
         if year is None and not data["payments"] and not data["unrequested"]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session, pass_session
@@ -23,12 +21,12 @@ from ledger.domain.kinds import Fund
 from ledger.errors import NotFound
 from ledger.money import percent, wan
 from projections import scoring
-from projections.assessments import scores, targets
-from projections.directory import projects, units
-from projections.movements import movements
 from projections.output import Report, Sheet, emit
-from projections.query import Cutoff, ProjectYear, project_years
-from projections.report_cli import cutoff, output_format, reading, report_options, unit_and_year
+from projections.query import Cutoff, ProjectYear, Reader, project_years, reader
+from projections.report_cli import cutoff, output_format, read_models, report_options, unit_and_year
+
+if TYPE_CHECKING:
+    from projections.query import Connection
 
 COLUMNS = [
     "项目",
@@ -45,43 +43,45 @@ COLUMNS = [
 ]
 
 
-def default_year(conn: Connection, unit: str | None, cut: Cutoff) -> int:
+def default_year(conn: Connection | Reader, unit: str | None, cut: Cutoff) -> int:
     """The latest fiscal year with money movements (for the unit), else the current year."""
-    m = movements
-    query = select(func.max(m.c.year)).where(
-        m.c.kind.notin_(("carry_in", "carry_allocation", "carry_in_payment")), cut.movements()
+    db = reader(conn)
+    params: dict[str, Any] = {}
+    query = (
+        "SELECT max(m.year) FROM {movements} m "
+        "WHERE m.kind NOT IN ('carry_in', 'carry_allocation', 'carry_in_payment') "
+        f"AND {cut.movements_sql('m', params)}"
     )
     if unit is not None:
-        query = query.where(m.c.project_id.in_(select(projects.c.project_id).where(projects.c.unit == unit)))
-    year = conn.execute(query).scalar()
+        params["unit"] = unit
+        query += " AND m.project_id IN (SELECT project_id FROM {registered} WHERE unit = :unit)"
+    year = db.rows(query, params)[0][0]
     return int(year) if year else (cut.as_of.year if cut.as_of else calendar.today().year)
 
 
-def check_unit(conn: Connection, unit: str | None) -> None:
-    if unit is not None and conn.execute(select(units.c.unit).where(units.c.unit == unit)).first() is None:
+def check_unit(conn: Connection | Reader, unit: str | None) -> None:
+    if unit is not None and not reader(conn).rows("SELECT unit FROM {units} WHERE unit = :unit", {"unit": unit}):
         raise NotFound(f"单位 {unit} 不存在。请检查单位编码（ledger unit add 登记）。")
 
 
-def overrides(conn: Connection, year: int, cut: Cutoff) -> dict[str, int]:
+def overrides(db: Reader, year: int, cut: Cutoff) -> dict[str, int]:
+    params: dict[str, Any] = {"year": year}
     query = (
-        select(scores.c.project_id, scores.c.score).where(scores.c.year == year).order_by(scores.c.position)
+        "SELECT s.project_id, s.score FROM {scores} s "
+        f"WHERE s.year = :year AND {cut.recorded_sql('s', params)} ORDER BY s.position"
     )
-    if cut.known_at is not None:
-        query = query.where(scores.c.recorded_at <= cut.known_at_naive_utc)
-    return {pid: int(s) for pid, s in conn.execute(query)}
+    return {pid: int(score) for pid, score in db.rows(query, params)}
 
 
-def rate_targets(conn: Connection, year: int, cut: Cutoff) -> dict[str, tuple[str, Decimal]]:
+def rate_targets(db: Reader, year: int, cut: Cutoff) -> dict[str, tuple[str, Decimal]]:
     """预算执行率 targets per project: (operator, value)."""
-    t = targets
+    params: dict[str, Any] = {"year": year, "indicator": "预算执行率"}
     query = (
-        select(t.c.project_id, t.c.operator, t.c.value)
-        .where(t.c.year == year, t.c.indicator == "预算执行率")
-        .order_by(t.c.position)
+        "SELECT t.project_id, t.operator, t.value FROM {targets} t "
+        f"WHERE t.year = :year AND t.indicator = :indicator AND {cut.recorded_sql('t', params)} "
+        "ORDER BY t.position"
     )
-    if cut.known_at is not None:
-        query = query.where(t.c.recorded_at <= cut.known_at_naive_utc)
-    return {pid: (op, Decimal(value)) for pid, op, value in conn.execute(query)}
+    return {pid: (op, Decimal(value)) for pid, op, value in db.rows(query, params)}
 
 
 def judge(rate: str, target: tuple[str, Decimal]) -> str:
@@ -162,15 +162,15 @@ def execution(
     rule = scoring.check_rule(score_rule or scoring.default_rule())
     fmt = output_format(session, fmt, output)
     cut = cutoff(as_of, known_at)
-    with reading(session) as conn:
-        check_unit(conn, unit)
-        year = year or default_year(conn, unit, cut)
+    with read_models(session) as db:
+        check_unit(db, unit)
+        year = year or default_year(db, unit, cut)
         lines = project_years(
-            conn, unit=unit, year=year, cutoff=cut, function_prefix=function_prefix, fund=fund or ""
+            db, unit=unit, year=year, cutoff=cut, function_prefix=function_prefix, fund=fund or ""
         )
         lines = [x for x in lines if x.quota or x.paid or x.pending or x.allocated or x.opening]
-        override = overrides(conn, year, cut)
-        goals = rate_targets(conn, year, cut)
+        override = overrides(db, year, cut)
+        goals = rate_targets(db, year, cut)
     columns = list(COLUMNS)
     with_targets = any(x.project_id in goals for x in lines)
     if with_targets:

@@ -48,7 +48,10 @@ class WholeNumber:
 CATCHUP_PAGE = WholeNumber("LEDGER_CATCHUP_PAGE", "读模型每批追平的事件数", 50000, 1, 10_000_000)
 LOCK_TIMEOUT = WholeNumber("LEDGER_LOCK_TIMEOUT", "等待其他程序释放账簿写锁的秒数", 60, 1, 3600)
 IMPORT_MAX_MB = WholeNumber("LEDGER_IMPORT_MAX_MB", "导入文件的大小上限（MB）", 200, 1, 4096)
-NUMBERS = (CATCHUP_PAGE, LOCK_TIMEOUT, IMPORT_MAX_MB)
+PROGRESS_EVERY = WholeNumber(
+    "LEDGER_PROGRESS_EVERY", "不在终端上时每处理多少项打印一行进度", 10000, 1, 1_000_000_000
+)
+NUMBERS = (CATCHUP_PAGE, LOCK_TIMEOUT, IMPORT_MAX_MB, PROGRESS_EVERY)
 
 
 def zone_name(environ: Mapping[str, str] | None = None) -> str:

@@ -859,12 +859,12 @@ def test_year_close_withdraws_several_projects_listed_after_one_flag(db: str, ru
 def test_a_recorded_act_is_not_reported_as_lost_when_the_read_models_lag(
     unit_with_project: str, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ledger import hooks
+    from projections import commands
 
     def broken(_ledger: object) -> None:
         raise RuntimeError("database is locked")
 
-    monkeypatch.setattr(hooks, "after_write", [broken])
+    monkeypatch.setattr(commands, "catch_up", broken)
     before = len(stored_events(unit_with_project))
     result = run(
         "payment", "request", "P1", "100", "--payee", "甲", "--economic", "31299", "--date", "2024-03-01"

@@ -1,13 +1,15 @@
-"""A plugin adds a subcommand to a built-in group through ``ledger.hooks.subcommands``."""
+"""The read models' commands join the command line through its tables of lazily imported
+commands: the lists join the built-in groups as these are loaded."""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from ledger import hooks
-from ledger.cli import LazyGroup, cli
+from ledger.cli import COMMANDS, SUBCOMMANDS, LazyGroup, cli
 
 
 @click.command("hello")
@@ -15,12 +17,12 @@ def hello() -> None:
     click.echo("你好")
 
 
-def test_a_subcommand_named_in_the_hooks_joins_its_group_when_the_group_is_loaded(
+def test_a_subcommand_named_in_the_extend_table_joins_its_group_when_the_group_is_loaded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from ledger.cli.units import unit_group
 
-    monkeypatch.setitem(hooks.subcommands, "unit", {"hello": f"{__name__}:hello"})
+    monkeypatch.setitem(cli.extend, "unit", {**cli.extend["unit"], "hello": f"{__name__}:hello"})
     cli.commands.pop("unit", None)  # as at start-up: the group not yet loaded
     try:
         result = CliRunner().invoke(cli, ["unit", "hello"], catch_exceptions=False)
@@ -32,7 +34,24 @@ def test_a_subcommand_named_in_the_hooks_joins_its_group_when_the_group_is_loade
         cli.commands.pop("unit", None)
 
 
-def test_the_four_finding_groups_accept_plugin_subcommands() -> None:
+def test_the_four_finding_groups_get_their_list_from_the_read_models() -> None:
     ctx = click.Context(cli)
     for name in ("unit", "project", "payment", "appropriation"):
-        assert isinstance(cli.get_command(ctx, name), LazyGroup), name
+        group = cli.get_command(ctx, name)
+        assert isinstance(group, LazyGroup), name
+        assert group.lazy["list"] == SUBCOMMANDS[name]["list"], name
+        assert group.get_command(ctx, "list") is not None, name
+
+
+def test_every_command_the_tables_name_can_be_imported() -> None:
+    named = [*COMMANDS.values(), *(t for table in SUBCOMMANDS.values() for t in table.values())]
+    for target in named:
+        module, _, attribute = target.partition(":")
+        assert isinstance(getattr(importlib.import_module(module), attribute), click.Command), target
+
+
+def test_the_report_group_lists_every_report() -> None:
+    ctx = click.Context(cli)
+    report = cli.get_command(ctx, "report")
+    assert isinstance(report, click.Group)
+    assert report.list_commands(ctx) == ["backlog", "balances", "execution", "final-accounts", "month"]

@@ -1,22 +1,25 @@
 """The ``ledger`` command line: one module per command group; parse at the edge.
 
 Exit codes: 0 done, 1 refused by a rule or not found, 2 malformed input.
+
+The command line is the one part of the package that uses the read models
+(``projections``, beside ``ledger`` in the same checkout): it names their commands in
+the tables below and imports them only when one is used, so a clerk's command does not
+load the reports and nothing needs installing for them to be found.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
 import sys
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ledger import hooks, settings
+from ledger import settings
 from ledger.cli import examples, zh
 from ledger.errors import TOO_MANY_DIGITS_MESSAGE, LedgerError, MalformedInput, too_many_digits
 from ledger.storage import Store, parse_url, store_fault
@@ -61,6 +64,8 @@ class Session:
             return self.ledger().database_role()
         if self.actor_flag:
             return self.actor_flag
+        import getpass
+
         from ledger.text import clean_text
 
         return settings.actor_name() or clean_text(
@@ -83,7 +88,7 @@ class Session:
         return self.ledger().execute(command, actor=self.actor, dry_run=dry_run)
 
     def wrote(self) -> None:
-        """Called after a command recorded events: lets plugins catch their models up.
+        """Called after a command recorded events: catches the read models up.
 
         The act is already recorded; if the read models cannot be brought up to date now
         (a busy database, say), the clerk is told, and the next report catches them up.
@@ -91,26 +96,29 @@ class Session:
         for warning in self.ledger().warnings:
             click.echo(f"注意：{warning}", err=True)
         self.ledger().warnings.clear()
-        for hook in hooks.after_write:
-            try:
-                hook(self.ledger())
-            except Exception as e:
-                if os.environ.get("LEDGER_DEBUG"):
-                    raise
-                click.echo(
-                    f"注意：已记录成功，但读模型暂未更新（{type(e).__name__}）；下一次查询报表时会自动补上。",
-                    err=True,
-                )
+        from projections import commands
+
+        try:
+            commands.catch_up(self.ledger())
+        except Exception as e:
+            if os.environ.get("LEDGER_DEBUG"):
+                raise
+            click.echo(
+                f"注意：已记录成功，但读模型暂未更新（{type(e).__name__}）；下一次查询报表时会自动补上。",
+                err=True,
+            )
 
     def initialised(self) -> None:
-        """Called by ``ledger init`` once the event store exists."""
-        for hook in hooks.on_init:
-            hook(self.ledger())
+        """Called by ``ledger init`` once the event store exists: the read-model tables."""
+        from projections import commands
+
+        commands.create_tables(self.ledger())
 
     def close(self) -> None:
         if self._ledger is not None:
-            for hook in hooks.on_close:
-                hook(self._ledger)
+            runner = sys.modules.get("projections.runner")  # loaded only if a command used it
+            if runner is not None:
+                runner.dispose(self._ledger.store)
             self._ledger.close()
             self._ledger = None
 
@@ -125,15 +133,24 @@ pass_session = click.make_pass_decorator(Session)
 
 
 class LazyGroup(click.Group):
-    """A group whose plug-in commands are imported only when they are used.
+    """A group whose commands are imported only when they are used.
 
     ``lazy`` maps a command name to ``"module:attribute"``; start-up stays lean because
-    a clerk's command does not import every report.
+    a clerk's command does not import every report. ``extend`` adds commands to the
+    lazy groups it loads, by group name, in the same form (the read models' lists
+    join the built-in ``unit``, ``project`` … groups that way).
     """
 
-    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        lazy: dict[str, str] | None = None,
+        extend: dict[str, dict[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy: dict[str, str] = dict(lazy or {})
+        self.extend: dict[str, dict[str, str]] = {k: dict(v) for k, v in (extend or {}).items()}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
@@ -144,8 +161,8 @@ class LazyGroup(click.Group):
 
             module, _, attribute = self.lazy[cmd_name].partition(":")
             command = getattr(importlib.import_module(module), attribute)
-            if isinstance(command, LazyGroup):  # what plugins add to this group (ledger.hooks)
-                command.lazy.update(hooks.subcommands.get(cmd_name, {}))
+            if isinstance(command, LazyGroup):
+                command.lazy.update(self.extend.get(cmd_name, {}))
             self.add_command(command, cmd_name)
         command = super().get_command(ctx, cmd_name)
         if command is not None:
@@ -252,7 +269,8 @@ def _say(message: str) -> None:
     click.echo(harmless(message), err=True)
 
 
-#: the built-in commands, each imported when used: a report need not load the aggregates
+#: every command, imported when used: a report need not load the aggregates, nor a
+#: clerk's command the reports
 COMMANDS = {
     "init": "ledger.cli.store:init",
     "codes": "ledger.cli.store:codes_group",
@@ -268,6 +286,19 @@ COMMANDS = {
     "year": "ledger.cli.year:year_group",
     "history": "ledger.cli.history:history",
     "import": "ledger.cli.importing:import_file",
+    "report": "projections.commands:report_group",
+    "projections": "projections.commands:projections_group",
+    "reconcile": "projections.reports.reconcile:reconcile",
+    "verify": "projections.audit:verify_command",
+    "export": "projections.audit:export_command",
+    "restore": "projections.audit:restore_command",
+}
+#: the lists (finding things), added to the built-in groups when these are loaded
+SUBCOMMANDS = {
+    "unit": {"list": "projections.lists:unit_list"},
+    "project": {"list": "projections.lists:project_list"},
+    "payment": {"list": "projections.lists:payment_list"},
+    "appropriation": {"list": "projections.lists:appropriation_list"},
 }
 
 
@@ -275,6 +306,7 @@ COMMANDS = {
     "ledger",
     cls=LedgerGroup,
     lazy=COMMANDS,
+    extend=SUBCOMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -326,15 +358,6 @@ def help_command(ctx: click.Context, names: tuple[str, ...]) -> None:
         parent = found.make_context(name, [], parent=parent, resilient_parsing=True)
         command = found
     click.echo(parent.get_help())
-
-
-def _load_plugins() -> None:
-    for ep in entry_points(group="ledger.plugins"):
-        plugin = ep.load()
-        plugin.register(cli)
-
-
-_load_plugins()
 
 
 #: click's words (in Chinese, see zh.py) for a command name it does not know

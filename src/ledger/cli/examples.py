@@ -1,7 +1,7 @@
 """One example per command, shown at the end of its help page (``示例：``).
 
-Kept in one place so a clerk's examples read alike; plug-ins add theirs with
-:func:`add` (the reports do, in ``projections.plugin``).
+Kept in one place so a clerk's examples read alike, the reports' and the read
+models' commands (``projections``) among them.
 """
 
 from __future__ import annotations
@@ -49,12 +49,22 @@ EXAMPLES: dict[str, str] = {
     "project amend": "ledger project amend 153001/P9 --function 2150805 --reason 科目选错",
     "project close": "ledger project close 153001/P9 --reason 误登记",
     "year reopen": "ledger year reopen 153001 2024 --reason 漏记12月支付",
+    "report execution": "ledger report execution 153001 2024 --format xlsx --output 执行情况.xlsx",
+    "report backlog": "ledger report backlog 153001 --older-than 30",
+    "report month": "ledger report month 153001 2024-05 --chart 2024-05.png",
+    "report final-accounts": "ledger report final-accounts 153001 2024 --table 公开06",
+    "report balances": "ledger report balances 153001 2024",
+    "reconcile": "ledger reconcile 153001 2024 --published data/guloo-2024/published.json",
+    "verify": "ledger verify",
+    "export": "ledger export 备份-2024-12-31.jsonl",
+    "restore": "ledger --db 新账簿.db restore 备份-2024-12-31.jsonl",
+    "projections status": "ledger projections status",
+    "projections rebuild": "ledger projections rebuild movements",
+    "unit list": "ledger unit list --format xlsx --output 单位.xlsx",
+    "project list": "ledger project list --unit 153001 --function 21508 --year 2024",
+    "payment list": "ledger payment list --unit 153001 --status 待统筹 --from 2024-01-01 --to 2024-06-30",
+    "appropriation list": "ledger appropriation list --unit 153001 --doc 榕财企（指）[2024]17号",
 }
-
-
-def add(examples: dict[str, str]) -> None:
-    """Plug-ins register the examples of the commands they add."""
-    EXAMPLES.update(examples)
 
 
 def attach(command: click.Command, path: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from ledger.cli import Session, pass_session
 from ledger.cli.params import Choice
 from ledger.errors import MalformedInput
+from ledger.progress import Progress
 
 OPS = {
     "unit.add": "登记单位",
@@ -117,13 +117,11 @@ def import_file(
         rows = read_rows(file, sheet=sheet)
     ledger = session.ledger()
     source = Source.of(file)
-    if sys.stderr.isatty() and len(rows) > 1000:
-        with click.progressbar(length=len(rows), label="检查并记录", file=sys.stderr) as bar:
-            result = run_import(
-                ledger, rows, actor=session.actor, source=source, again=again, progress=bar.update, dry_run=dry_run
-            )
-    else:
-        result = run_import(ledger, rows, actor=session.actor, source=source, again=again, dry_run=dry_run)
+    with Progress("检查并记录", len(rows)) as progress:
+        result = run_import(
+            ledger, rows, actor=session.actor, source=source, again=again, progress=progress.advance, dry_run=dry_run
+        )
+        progress.reach(len(rows))  # the importer counts in thousands
     if result.events and not dry_run:
         session.wrote()
     skipped = sorted(skipped + result.skipped_rows)
