@@ -230,13 +230,6 @@ class Ledger(Application[uuid.UUID]):
         self.last_close_balances: dict[str, int] = {}
         super().__init__(env=store.event_store_env(create_tables=create_tables))
 
-    def construct_transcoder(self) -> JSONTranscoder:
-        from ledger.transcoder import MsgspecTranscoder  # the library's JSON, byte for byte, written faster
-
-        transcoder = MsgspecTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
-
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
