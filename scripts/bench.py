@@ -565,7 +565,7 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['rebuild'].get('raw_json_read_per_s', '-'):>10} "
             f"{r['one_command_s']['median']:>6} {rep['month']!s:>8} "
             f"{rep['execution']!s:>7} {rep['final_accounts']!s:>8} {rep['execution_as_of']!s:>8} "
-            f"{statistics.median(r['bare_python_s'].values()):>8} "
+            f"{round(statistics.median(r['bare_python_s'].values()), 3):>8} "
             f"{r['peak_rss_mb']['import']:>8} {r['peak_rss_mb']['rebuild']:>8} "
             f"{max((q for q in r['report_queries_s'].values() if q is not None), default='-')!s:>11}"
         )
