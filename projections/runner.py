@@ -333,6 +333,7 @@ def fold(
     ``mapper`` is not needed (nothing is decoded); it is accepted for callers that
     pass it.
     """
+    stored = [(n.id, n.originator_id.hex, n.originator_version, n.topic, n.state) for n in notifications]
     scratch = create_engine("sqlite://")
     try:
         with scratch.begin() as conn:
@@ -342,14 +343,14 @@ def fold(
             conn.exec_driver_sql(
                 "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(n.id, n.originator_id.hex, n.originator_version, n.topic, n.state) for n in notifications],
+                stored,
             )
             positions_metadata.create_all(conn)
             for model in MODELS:
                 model.metadata.create_all(conn)
                 conn.execute(insert(positions).values(name=key(model), position=0))
             db = _Database(conn, Dialect("sqlite"))
-            end = max((n.id for n in notifications), default=0)
+            end = max((row[0] for row in stored), default=0)  # the log is read once (a progress bar counts it)
             for model in MODELS:
                 stop = end if upto is None else upto.get(key(model), 0)
                 folding.fold_page(db, [model], max(stop, 1), stop)

@@ -227,6 +227,8 @@ class Work:
         self.warnings: list[str] = []
         #: the balances a year-end close carried into the next year, by fund
         self.close_balances: dict[str, int] | None = None
+        #: during one act of a batch: each aggregate it touched, with its pending events then
+        self._marks: dict[uuid.UUID, int] | None = None
         #: the codes clerks admitted, laid over the shipped books for these acts
         self.codebook = app.load_codes() if with_codes else None
         if self.codebook is not None:
@@ -242,10 +244,23 @@ class Work:
             self.aggregates[aggregate_id] = found = loaded
         if not isinstance(found, cls):
             raise LedgerError(f"内部错误：{aggregate_id} 不是 {cls.__name__}")
+        if self._marks is not None:
+            self._marks.setdefault(aggregate_id, len(self.aggregates[aggregate_id].pending_events))
         return found
 
     def add(self, aggregate: Aggregate) -> None:
         self.aggregates[aggregate.id] = aggregate
+        if self._marks is not None:
+            self._marks[aggregate.id] = 0  # new: every event it holds is this act's
+
+    def begin_act(self) -> None:
+        """One act of a batch begins: :meth:`act_recorded` tells what it added."""
+        self._marks = {}
+
+    def act_recorded(self) -> bool:
+        """Whether the act begun last recorded anything (on the aggregates it touched)."""
+        marks = self._marks or {}
+        return any(len(self.aggregates[i].pending_events) > n for i, n in marks.items())
 
     def pending(self) -> list[Aggregate]:
         return [a for a in self.aggregates.values() if a.pending_events]

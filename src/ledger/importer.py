@@ -421,8 +421,8 @@ def _decide_all(work: Work, rows: list[Row], progress: Callable[[int], None] | N
 def _decide(work: Work, row: Row, result: ImportResult) -> tuple[bool, str]:
     """Decide one row; (whether it recorded anything, why not if it did not)."""
     command = commands.from_row(row.op, row.fields)
-    before = work.pending_events()
+    work.begin_act()
     outcome = command.decide(work)
     if isinstance(command, commands.RequestPayment):
         result.payments.append(str(outcome.ref))
-    return work.pending_events() > before, command.skipped
+    return work.act_recorded(), command.skipped

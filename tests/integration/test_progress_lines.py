@@ -50,37 +50,39 @@ def imported(tmp_path: Path) -> Path:
 def test_verify_export_restore_and_rebuild_print_periodic_lines_on_stderr_only(
     imported: Path, tmp_path: Path
 ) -> None:
+    n = len(stored_events(imported))  # 1,200 acts' events and the import log's two
+    assert n == 1202
     verified = ledger(imported, "verify", every=500)
     assert verified.exit_code == 0, verified.output
-    assert json.loads(verified.stdout)["events"] == 1200
+    assert json.loads(verified.stdout)["events"] == n
     lines = progress_lines(verified)
     for phase in ("校验（解读事件）", "校验（读模型）", "校验（按规则重放）"):
         assert [(done, total) for label, done, total in lines if label == phase] == [
-            (500, 1200),
-            (1000, 1200),
-            (1200, 1200),
+            (500, n),
+            (1000, n),
+            (n, n),
         ], phase
 
     backup = tmp_path / "backup.jsonl"
     exported = ledger(imported, "export", str(backup), every=500)
     assert exported.exit_code == 0, exported.output
-    assert json.loads(exported.stdout)["events"] == 1200
-    assert progress_lines(exported) == [("导出", 1200, 1200)]  # one page of events
+    assert json.loads(exported.stdout)["events"] == n
+    assert progress_lines(exported) == [("导出", n, n)]  # one page of events
 
     restored_db = tmp_path / "restored.db"
     assert ledger(restored_db, "init", every=10_000).exit_code == 0
     restored = ledger(restored_db, "restore", str(backup), every=500)
     assert restored.exit_code == 0, restored.output
-    assert json.loads(restored.stdout)["events"] == 1200
+    assert json.loads(restored.stdout)["events"] == n
     lines = progress_lines(restored)
-    assert [(d, t) for label, d, t in lines if label == "恢复（校验备份）"] == [(500, 1202), (1000, 1202), (1202, 1202)]
-    assert [(d, t) for label, d, t in lines if label == "恢复（更新读模型）"] == [(1200, 1200)]
-    assert len(stored_events(restored_db)) == 1200
+    assert [(d, t) for label, d, t in lines if label == "恢复（校验备份）"] == [(500, n + 2), (1000, n + 2), (n + 2, n + 2)]
+    assert [(d, t) for label, d, t in lines if label == "恢复（更新读模型）"] == [(n, n)]
+    assert len(stored_events(restored_db)) == n
 
     rebuilt = ledger(imported, "projections", "rebuild", every=500)
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert json.loads(rebuilt.stdout)["events"] == 1200
-    assert progress_lines(rebuilt) == [("重建读模型", 1200, 1200)]
+    assert json.loads(rebuilt.stdout)["events"] == n
+    assert progress_lines(rebuilt) == [("重建读模型", n, n)]
 
 
 def test_below_the_period_nothing_is_printed_beside_the_document(imported: Path) -> None:
