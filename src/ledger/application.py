@@ -229,6 +229,7 @@ class Work:
         self.close_balances: dict[str, int] | None = None
         #: during one act of a batch: each aggregate it touched, with its pending events then
         self._marks: dict[uuid.UUID, int] | None = None
+        self._refs: dict[str, ProjectRef] = {}
         #: the codes clerks admitted, laid over the shipped books for these acts
         self.codebook = app.load_codes() if with_codes else None
         if self.codebook is not None:
@@ -284,8 +285,11 @@ class Work:
         """Read ``UNIT/CODE``, or ``CODE`` alone when exactly one unit uses it."""
         s = str(text).strip()
         if "/" in s:
-            unit, _, code = s.partition("/")
-            return ProjectRef(check_unit_code(unit), check_project_code(code))
+            ref = self._refs.get(s)  # its id (a uuid5) is worked out once per unit of work
+            if ref is None:
+                unit, _, code = s.partition("/")
+                ref = self._refs[s] = ProjectRef(check_unit_code(unit), check_project_code(code))
+            return ref
         code = check_project_code(s)
         index = self.load(code_index_id(code), ProjectCodeIndex)
         if index is None or not index.units:

@@ -701,9 +701,14 @@ COMMANDS: dict[str, type[Command[Any]]] = {
 }
 
 
+_COLUMNS: dict[type[Command[Any]], dict[str, tuple[str, Arg, bool]]] = {}
+
+
 def columns(kind: type[Command[Any]]) -> dict[str, tuple[str, Arg, bool]]:
     """An act's import columns: column → (field, how it is read, required)."""
-    found = {}
+    if kind in _COLUMNS:
+        return _COLUMNS[kind]
+    found = _COLUMNS[kind] = {}
     for f in dataclasses.fields(kind):  # type: ignore[arg-type]
         meta = f.metadata.get("arg")
         if meta is None or meta.column is None:

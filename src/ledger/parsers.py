@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ledger import calendar, codes
@@ -22,6 +22,7 @@ from ledger.money import Amount
 from ledger.text import clean_key, clean_text, parse_number, parse_score
 
 T = TypeVar("T")
+MEMO_SIZE = 50_000
 E = TypeVar("E", bound=enum.Enum)
 
 
@@ -33,9 +34,17 @@ class Parser(Generic[T]):
     read: Callable[[str], T]
     #: one of fixed words (a default of which an import's key counts as said)
     fixed: bool = False
+    #: what each text read to: an import repeats the same dates, amounts and names by the
+    #: thousand (a refused text raises again each time; a day changes what no date reads to)
+    memo: dict[str, T] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, text: str) -> T:
-        return self.read(text)
+        if text in self.memo:
+            return self.memo[text]
+        found = self.read(text)
+        if len(self.memo) < MEMO_SIZE:
+            self.memo[text] = found
+        return found
 
 
 def text(label: str, max_length: int = 200) -> Parser[str]:
