@@ -401,45 +401,6 @@ class Ledger(Application[uuid.UUID]):
         codes.use_local(book.entries if book is not None else ())
         return book
 
-    def add_codes(
-        self, entries: Sequence[codes.LocalCode], *, source: str, actor: str
-    ) -> tuple[list[codes.LocalCode], list[codes.LocalCode]]:
-        """Admit local codes, all or nothing; returns (added, already known).
-
-        Parents go before their children, so one file may bring a 款 and its 项. Another
-        name for a known code refuses the whole batch, listing every such row.
-        """
-        ordered = sorted(entries, key=lambda e: (e.kind.value, e.year, len(e.code), e.code))
-
-        def decide(work: Work) -> tuple[list[codes.LocalCode], list[codes.LocalCode]]:
-            book = work.codebook
-            added: list[codes.LocalCode] = []
-            known: list[codes.LocalCode] = []
-            problems: list[LedgerError] = []
-            try:
-                for entry in ordered:
-                    try:
-                        new = codes.admit(entry.kind, entry.code, entry.name, entry.year)
-                    except LedgerError as e:
-                        problems.append(e)
-                        continue
-                    (added if new else known).append(entry)
-            finally:
-                self.load_codes()  # the batch is decided: forget what it laid over the books
-            if problems:
-                raise _batch_refusal(problems)
-            if added and book is None:
-                book = CodeBook.open(on=work.today, actor=actor)
-                work.add(book)
-            for entry in added:
-                assert book is not None
-                book.add(entry, on=work.today, actor=actor, source=source)
-            return added, known
-
-        result = self.run(decide, actor=actor)
-        self.load_codes()
-        return result
-
     def resolve_project(self, text: str) -> ProjectRef:
         """Read ``UNIT/CODE``, or ``CODE`` alone when exactly one unit uses it."""
         return self._reading().resolve(text)
@@ -489,18 +450,6 @@ ACT_NAMES = {
 
 def act_name(event: str) -> str:
     return ACT_NAMES.get(event, event)
-
-
-def _batch_refusal(problems: Sequence[LedgerError]) -> LedgerError:
-    """One refusal for a batch: the first error's kind, every row's message (up to 20)."""
-    shown = "；".join(p.message for p in problems[:20])
-    more = f"（另有 {len(problems) - 20} 处未列出）" if len(problems) > 20 else ""
-    error = type(problems[0]) if len({type(p) for p in problems}) == 1 else LedgerError
-    return error(
-        f"未登记任何科目（共 {len(problems)} 处问题）：{shown}{more}"
-        if len(problems) > 1
-        else problems[0].message
-    )
 
 
 def _today() -> dt.date:

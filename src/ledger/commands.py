@@ -31,10 +31,11 @@ from ledger.application import (
     code_index_id,
     register_project,
 )
+from ledger.domain.codebook import CodeBook
 from ledger.domain.kinds import Category, Fund, IssueKind, Level, PaymentStatus
 from ledger.domain.project import Project, Target, project_id, unit_id
 from ledger.domain.unit import IncomeSource, Unit, UnitKind
-from ledger.errors import AlreadyExists, MalformedInput, NotFound, YearCloseRefused
+from ledger.errors import AlreadyExists, LedgerError, MalformedInput, NotFound, YearCloseRefused
 from ledger.money import Amount
 from ledger.parsers import Parser
 
@@ -223,6 +224,55 @@ class ReopenYear(Command[list[str]]):
                 project.reopen_year(year, reason=self.reason, actor=work.actor)
                 undone.append(project.code)
         return undone
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddCodes(Command[tuple[list[codes.LocalCode], list[codes.LocalCode]]]):
+    """Admit local classification codes, all or nothing; (added, already known).
+
+    Parents go before their children, so one file may bring a 款 and its 项. Another
+    name for a known code refuses the whole batch, listing every such row. (Read from a
+    code file by ``ledger codes import``, not from an import row.)
+    """
+
+    op: ClassVar[str] = "codes.add"
+    entries: tuple[codes.LocalCode, ...]
+    source: str
+
+    def decide(self, work: Work) -> tuple[list[codes.LocalCode], list[codes.LocalCode]]:
+        added: list[codes.LocalCode] = []
+        known: list[codes.LocalCode] = []
+        problems: list[LedgerError] = []
+        try:
+            for entry in sorted(self.entries, key=lambda e: (e.kind.value, e.year, len(e.code), e.code)):
+                try:
+                    new = codes.admit(entry.kind, entry.code, entry.name, entry.year)
+                except LedgerError as e:
+                    problems.append(e)
+                    continue
+                (added if new else known).append(entry)
+        finally:
+            work.app.load_codes()  # the batch is decided: forget what it laid over the books
+        if problems:
+            raise _batch_refusal(problems)
+        book = work.codebook
+        if added and book is None:
+            book = CodeBook.open(on=work.today, actor=work.actor)
+            work.add(book)
+        for entry in added:
+            assert book is not None
+            book.add(entry, on=work.today, actor=work.actor, source=self.source)
+        return added, known
+
+
+def _batch_refusal(problems: list[LedgerError]) -> LedgerError:
+    """One refusal for a batch: the first error's kind, every row's message (up to 20)."""
+    shown = "；".join(p.message for p in problems[:20])
+    more = f"（另有 {len(problems) - 20} 处未列出）" if len(problems) > 20 else ""
+    error = type(problems[0]) if len({type(p) for p in problems}) == 1 else LedgerError
+    return error(
+        f"未登记任何科目（共 {len(problems)} 处问题）：{shown}{more}" if len(problems) > 1 else problems[0].message
+    )
 
 
 # ---------------------------------------------------------------- project lines

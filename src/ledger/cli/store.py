@@ -84,7 +84,9 @@ def codes_add(session: Session, code: str, name: str, kind: str, year: int | Non
     entry = codes.LocalCode(
         codes.CodeKind(kind), year or codes.EVERY_YEAR, codes.check_shape(codes.CodeKind(kind), code), name
     )
-    added, _known = session.ledger().add_codes([entry], source="ledger codes add", actor=session.actor)
+    from ledger import commands as c
+
+    added, _known = session.execute(c.AddCodes(entries=(entry,), source="ledger codes add"))
     if added:
         session.wrote()
     scope = f"{year} 年" if year else "各年度"
@@ -110,9 +112,9 @@ def codes_import(session: Session, file: Path, kind: str, year: int | None) -> N
     from ledger.codefile import read_codes
 
     entries = read_codes(file, codes.CodeKind(kind), year or codes.EVERY_YEAR)
-    added, known = session.ledger().add_codes(
-        entries, source=f"ledger codes import {file.name}", actor=session.actor
-    )
+    from ledger import commands as c
+
+    added, known = session.execute(c.AddCodes(entries=tuple(entries), source=f"ledger codes import {file.name}"))
     if added:
         session.wrote()
     lines = [
