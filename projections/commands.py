@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ledger.cli import LazyGroup, Session, pass_session, zh
+from ledger import layout
+from ledger.cli import LazyGroup, Session, pass_session
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
 
 #: the reports, each imported when used
 REPORTS = {
-    "execution": "projections.reports.execution:execution",
-    "backlog": "projections.reports.backlog:backlog",
+    "execution": "projections.reports.cli:execution",
+    "backlog": "projections.reports.cli:backlog",
     "month": "projections.reports.month:month_report",
     "final-accounts": "projections.reports.final_accounts:final_accounts",
     "balances": "projections.reports.balances:balances",
@@ -67,7 +68,7 @@ def projections_status(session: Session) -> None:
 
     rows = runner.status(session.ledger())
     text = "\n".join(
-        zh.aligned(
+        layout.aligned(
             ["读模型", "已处理", "日志末尾", "落后"],
             [[r.name, str(r.position), str(r.log_position), str(r.behind)] for r in rows],
             right=frozenset({1, 2, 3}),

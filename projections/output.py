@@ -12,44 +12,69 @@ import datetime as dt
 import io
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import click
-
-from ledger.cli.zh import wrap
+from ledger.layout import wrap
 
 FORMATS = ("table", "csv", "json", "xlsx", "md")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@dataclass
 class Sheet:
-    title: str
-    columns: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    #: machine-readable form for ``--format json``; defaults to rows keyed by column
-    data: Any = None
+    """One table of a report: its title, column headings, rows and notes under it."""
+
+    __slots__ = ("columns", "data", "notes", "rows", "title")
+
+    def __init__(
+        self,
+        title: str,
+        columns: list[str],
+        rows: list[list[Any]] | None = None,
+        notes: list[str] | None = None,
+        data: Any = None,
+    ) -> None:
+        self.title = title
+        self.columns = columns
+        self.rows = rows if rows is not None else []
+        self.notes = notes if notes is not None else []
+        #: machine-readable form for ``--format json``; defaults to rows keyed by column
+        self.data = data
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
 
 
-@dataclass
 class Report:
-    title: str
-    sheets: list[Sheet]
-    subtitle: str = ""
-    data: Any = None  # overrides the JSON form of the whole report
-    #: the spreadsheet's title block: 单位 and 期间 (else taken from ``data``'s unit and year)
-    unit: str = ""
-    period: str = ""
-    money_unit: str = "万元"
+    """What a report prints: a title, its sheets, and the data of its JSON form.
+
+    (Plain classes, not dataclasses: a report run without click imports nothing it need not.)
+    """
+
+    __slots__ = ("data", "money_unit", "period", "sheets", "subtitle", "title", "unit")
+
+    def __init__(
+        self,
+        title: str,
+        sheets: list[Sheet],
+        subtitle: str = "",
+        data: Any = None,
+        unit: str = "",
+        period: str = "",
+        money_unit: str = "万元",
+    ) -> None:
+        self.title = title
+        self.sheets = sheets
+        self.subtitle = subtitle
+        self.data = data  # overrides the JSON form of the whole report
+        #: the spreadsheet's title block: 单位 and 期间 (else taken from ``data``'s unit and year)
+        self.unit = unit
+        self.period = period
+        self.money_unit = money_unit
 
 
 def width(text: str) -> int:
@@ -110,7 +135,7 @@ def numeric_columns(sheet: Sheet) -> list[bool]:
 
 
 def wrap_cell(text: str, size: int) -> list[str]:
-    """``text`` cut into lines of at most ``size`` display columns (see :func:`ledger.cli.zh.wrap`)."""
+    """``text`` cut into lines of at most ``size`` display columns (see :func:`ledger.layout.wrap`)."""
     if "\n" not in text and width(text) <= size:
         return [text]
     return wrap(text, size)
@@ -343,9 +368,23 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def _option(key: str) -> Any:
-    """A value ``--wide`` / ``--encoding`` left on the command's context (see ``report_cli``)."""
-    ctx = click.get_current_context(silent=True)
+    """A value ``--wide`` / ``--encoding`` left on the command's context (see ``report_cli``);
+    a report run without click (``projections.launch``) passes them to :func:`emit` itself."""
+    click = sys.modules.get("click")
+    ctx = click.get_current_context(silent=True) if click is not None else None
     return ctx.meta.get(key) if ctx is not None else None
+
+
+def _print(text: str | bytes, *, err: bool = False) -> None:
+    """Text to stdout (or stderr); CSV bytes to the binary stream as they are."""
+    stream = sys.stderr if err else sys.stdout
+    if isinstance(text, bytes):
+        stream.flush()
+        stream.buffer.write(text)
+        stream.buffer.flush()
+    else:
+        stream.write(text)
+        stream.flush()
 
 
 def encode_csv(text: str, encoding: str | None) -> bytes:
@@ -362,12 +401,16 @@ def encode_csv(text: str, encoding: str | None) -> bytes:
     return text.encode("utf-8-sig")
 
 
-def emit(report: Report, fmt: str, output: str | None) -> None:
-    """Print or write the report in the chosen format (files by :func:`ledger.cli.params.write_output`)."""
-    from ledger.cli.params import write_output
-    from projections.report_cli import ENCODING, WIDE
+#: where ``--wide`` and ``--encoding`` leave their values on a click context (``report_cli``)
+WIDE = "ledger.wide"
+ENCODING = "ledger.encoding"
 
-    encoding = _option(ENCODING)
+
+def emit(
+    report: Report, fmt: str, output: str | None, *, wide: bool | None = None, encoding: str | None = None
+) -> None:
+    """Print or write the report in the chosen format (files by :func:`ledger.cli.params.write_output`)."""
+    encoding = encoding if encoding is not None else _option(ENCODING)
     if encoding and fmt != "csv":
         from ledger.errors import MalformedInput
 
@@ -377,11 +420,13 @@ def emit(report: Report, fmt: str, output: str | None) -> None:
             from ledger.errors import MalformedInput
 
             raise MalformedInput("--format xlsx 需要用 --output 指定文件，如 --output 报表.xlsx")
+        from ledger.cli.params import write_output
+
         write_output(output, lambda f: write_xlsx(report, f))
-        click.echo(f"已写入 {output}", err=True)
+        _print(f"已写入 {output}\n", err=True)
         return
     if fmt == "table":
-        text = render_table(report, wide=bool(_option(WIDE)))
+        text = render_table(report, wide=bool(wide if wide is not None else _option(WIDE)))
     else:
         renderers: dict[str, Callable[[Report], str]] = {
             "csv": render_csv,
@@ -395,9 +440,11 @@ def emit(report: Report, fmt: str, output: str | None) -> None:
         def put(f: BinaryIO) -> None:
             f.write(data)
 
+        from ledger.cli.params import write_output
+
         write_output(output, put)
-        click.echo(f"已写入 {output}", err=True)
+        _print(f"已写入 {output}\n", err=True)
     elif fmt == "csv" and encoding == "gbk":
-        click.echo(encode_csv(text, encoding), nl=False)  # bytes go to the binary stream as they are
+        _print(encode_csv(text, encoding))
     else:
-        click.echo(text, nl=False)
+        _print(text)

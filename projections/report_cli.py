@@ -19,7 +19,7 @@ from ledger.cli.params import DATE, OUTPUT_FILE, YEAR, Choice, _Type, force_opti
 from ledger.errors import MalformedInput
 from ledger.settings import LOCK_TIMEOUT
 from ledger.storage import Store
-from projections.output import FORMATS
+from projections.output import ENCODING, FORMATS, WIDE
 from projections.query import Cutoff, Reader
 
 if TYPE_CHECKING:
@@ -40,9 +40,6 @@ class InstantType(_Type):
 INSTANT = InstantType()
 
 
-#: where ``--wide`` and ``--encoding`` leave their values for :func:`projections.output.emit`
-WIDE = "ledger.wide"
-ENCODING = "ledger.encoding"
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:

@@ -7,18 +7,12 @@ and by unit. The second lists quota issued but never requested.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from ledger import calendar
-from ledger.cli import Session, pass_session
-from ledger.cli.params import DAYS, YEAR
 from ledger.money import wan
-from projections.output import Report, Sheet, emit
+from projections.output import Report, Sheet
 from projections.query import Cutoff, OpenPayment, Reader, open_payments, project_years, reader
-from projections.report_cli import cutoff, output_format, read_models, report_options, unit_and_year
 from projections.reports.execution import check_unit, default_year
 
 if TYPE_CHECKING:
@@ -119,32 +113,11 @@ def backlog_sheets(
     return [backlog, idle], {"payments": records, "unrequested": idle_records, "as_of": str(today)}
 
 
-@click.command("backlog")
-@click.option("--unit", default=None, help="单位编码（默认全部单位）。")
-@click.option("--year", type=YEAR, default=None, help="财政年度（默认：所有年度尚未拨付的支付）。")
-@click.option("--older-than", type=DAYS, default=None, metavar="DAYS", help="只列出账龄超过 DAYS 天的支付。")
-@report_options
-@unit_and_year
-@pass_session
-def backlog(
-    session: Session,
-    unit: str | None,
-    year: int | None,
-    older_than: int | None,
-    fmt: str | None,
-    output: str | None,
-    as_of: dt.date | None,
-    known_at: dt.datetime | None,
-) -> None:
-    """待财政统筹拨付等未拨付支付清单（含账龄、暂缓原因），以及已下达未申请的指标。"""
-    fmt = output_format(session, fmt, output)
-    cut = cutoff(as_of, known_at)
-    with read_models(session) as conn:
-        check_unit(conn, unit)
-        sheets, data = backlog_sheets(conn, unit, year, cut, older_than)
-        if year is None and not data["payments"] and not data["unrequested"]:
-            sheets, data = backlog_sheets(conn, unit, default_year(conn, unit, cut), cut, older_than)
+def build(db: Reader, *, unit: str | None, year: int | None, older_than: int | None, cut: Cutoff) -> Report:
+    """The report, read from the read models in one go (one read transaction: ``db``)."""
+    check_unit(db, unit)
+    sheets, data = backlog_sheets(db, unit, year, cut, older_than)
+    if year is None and not data["payments"] and not data["unrequested"]:
+        sheets, data = backlog_sheets(db, unit, default_year(db, unit, cut), cut, older_than)
     title = (f"{year} 年" if year else "") + "未拨付支付" + (f"（{unit}）" if unit else "（全部单位）")
-    emit(
-        Report(title, sheets, subtitle=cut.describe(), data={"year": year, "unit": unit, **data}), fmt, output
-    )
+    return Report(title, sheets, subtitle=cut.describe(), data={"year": year, "unit": unit, **data})

@@ -8,22 +8,14 @@ Totals per unit, and over all units when several are shown.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import click
-
-from ledger import calendar
-from ledger.cli import Session, pass_session
-from ledger.cli.params import YEAR, Choice
-from ledger.domain.kinds import Fund
 from ledger.errors import NotFound
 from ledger.money import percent, wan
 from projections import scoring
-from projections.output import Report, Sheet, emit
+from projections.output import Report, Sheet
 from projections.query import Cutoff, ProjectYear, Reader, project_years, reader
-from projections.report_cli import cutoff, output_format, read_models, report_options, unit_and_year
 
 if TYPE_CHECKING:
     from projections.query import Connection
@@ -56,7 +48,11 @@ def default_year(conn: Connection | Reader, unit: str | None, cut: Cutoff) -> in
         params["unit"] = unit
         query += " AND m.project_id IN (SELECT project_id FROM {registered} WHERE unit = :unit)"
     year = db.rows(query, params)[0][0]
-    return int(year) if year else (cut.as_of.year if cut.as_of else calendar.today().year)
+    if year:
+        return int(year)
+    from ledger import calendar  # the local date: only when no year has any movement
+
+    return cut.as_of.year if cut.as_of else calendar.today().year
 
 
 def check_unit(conn: Connection | Reader, unit: str | None) -> None:
@@ -127,50 +123,23 @@ def totals_row(label: str, lines: list[ProjectYear]) -> list[Any]:
     ]
 
 
-@click.command("execution")
-@click.option("--unit", default=None, help="单位编码（默认全部单位）。")
-@click.option("--year", type=YEAR, default=None, help="财政年度（默认：有资金变动的最近年度）。")
-@click.option(
-    "--function", "function_prefix", default="", help="只看此功能分类科目（类/款/项前缀），如 21508。"
-)
-@click.option(
-    "--fund",
-    type=Choice([f.value for f in Fund]),
-    default=None,
-    metavar="资金来源",
-    help="只看此资金来源：" + "、".join(f.value for f in Fund) + "。",
-)
-@click.option(
-    "--score-rule", default=None, help="得分规则：proportional（默认，按执行率比例）或 threshold[:N]。"
-)
-@report_options
-@unit_and_year
-@pass_session
-def execution(
-    session: Session,
+def build(
+    db: Reader,
+    *,
     unit: str | None,
     year: int | None,
-    function_prefix: str,
-    fund: str | None,
-    score_rule: str | None,
-    fmt: str | None,
-    output: str | None,
-    as_of: dt.date | None,
-    known_at: dt.datetime | None,
-) -> None:
-    """预算执行情况：逐项目列出指标、分配、待拨付、执行数、执行率和得分。"""
-    rule = scoring.check_rule(score_rule or scoring.default_rule())
-    fmt = output_format(session, fmt, output)
-    cut = cutoff(as_of, known_at)
-    with read_models(session) as db:
-        check_unit(db, unit)
-        year = year or default_year(db, unit, cut)
-        lines = project_years(
-            db, unit=unit, year=year, cutoff=cut, function_prefix=function_prefix, fund=fund or ""
-        )
-        lines = [x for x in lines if x.quota or x.paid or x.pending or x.allocated or x.opening]
-        override = overrides(db, year, cut)
-        goals = rate_targets(db, year, cut)
+    function_prefix: str = "",
+    fund: str | None = None,
+    rule: str,
+    cut: Cutoff,
+) -> Report:
+    """The report, read from the read models in one go (one read transaction: ``db``)."""
+    check_unit(db, unit)
+    year = year or default_year(db, unit, cut)
+    lines = project_years(db, unit=unit, year=year, cutoff=cut, function_prefix=function_prefix, fund=fund or "")
+    lines = [x for x in lines if x.quota or x.paid or x.pending or x.allocated or x.opening]
+    override = overrides(db, year, cut)
+    goals = rate_targets(db, year, cut)
     columns = list(COLUMNS)
     with_targets = any(x.project_id in goals for x in lines)
     if with_targets:
@@ -226,4 +195,4 @@ def execution(
         "as_of": str(cut.as_of or ""),
         "known_at": cut.known_at.isoformat() if cut.known_at else "",
     }
-    emit(Report(title, [Sheet(title, columns, rows, notes=notes)], subtitle=subtitle, data=data), fmt, output)
+    return Report(title, [Sheet(title, columns, rows, notes=notes)], subtitle=subtitle, data=data)

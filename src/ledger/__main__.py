@@ -1,5 +1,5 @@
 """``python -m ledger``: the same command line as the ``ledger`` script."""
 
-from ledger.cli import main
+from ledger.launch import main
 
 main()

@@ -10,7 +10,6 @@ rounding and the only one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.errors import MalformedInput
@@ -27,15 +26,52 @@ MAX_TEXT = 64
 _NUMBER = re.compile(r"^(?P<sign>-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?$")
 
 
-@dataclass(frozen=True, order=True, slots=True)
 class Amount:
-    """A sum of money in whole 分. Construct it with :meth:`parse` or :meth:`of_fen`."""
+    """A sum of money in whole 分. Construct it with :meth:`parse` or :meth:`of_fen`.
 
+    An immutable value, ordered and hashed by its 分 (what ``@dataclass(frozen=True,
+    order=True, slots=True)`` would make; written out so that the reports, which import
+    this module, need not load ``dataclasses`` and ``inspect``).
+    """
+
+    __slots__ = ("fen",)
+    __match_args__ = ("fen",)
     fen: int
 
-    def __post_init__(self) -> None:
-        if type(self.fen) is not int:
-            raise TypeError(f"Amount needs an int number of 分, got {self.fen!r}")
+    def __init__(self, fen: int) -> None:
+        if type(fen) is not int:
+            raise TypeError(f"Amount needs an int number of 分, got {fen!r}")
+        object.__setattr__(self, "fen", fen)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Amount is immutable: cannot assign to {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Amount is immutable: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[type[Amount], tuple[int]]:
+        return (Amount, (self.fen,))
+
+    def __repr__(self) -> str:
+        return f"Amount(fen={self.fen!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return self.fen == other.fen if isinstance(other, Amount) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.fen,))
+
+    def __lt__(self, other: Amount) -> bool:
+        return self.fen < other.fen if isinstance(other, Amount) else NotImplemented
+
+    def __le__(self, other: Amount) -> bool:
+        return self.fen <= other.fen if isinstance(other, Amount) else NotImplemented
+
+    def __gt__(self, other: Amount) -> bool:
+        return self.fen > other.fen if isinstance(other, Amount) else NotImplemented
+
+    def __ge__(self, other: Amount) -> bool:
+        return self.fen >= other.fen if isinstance(other, Amount) else NotImplemented
 
     @classmethod
     def of_fen(cls, fen: int) -> Amount:

@@ -10,20 +10,17 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ledger.errors import MalformedInput
 
 
-@dataclass(frozen=True)
 class WholeNumber:
     """A ``LEDGER_*`` variable holding a whole number within a sane range."""
 
-    name: str
-    meaning: str
-    default: int
-    low: int
-    high: int
+    __slots__ = ("default", "high", "low", "meaning", "name")
+
+    def __init__(self, name: str, meaning: str, default: int, low: int, high: int) -> None:
+        self.name, self.meaning, self.default, self.low, self.high = name, meaning, default, low, high
 
     def read(self, environ: Mapping[str, str] | None = None) -> int:
         env = os.environ if environ is None else environ

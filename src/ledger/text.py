@@ -104,6 +104,14 @@ def numeral(value: str, *, label: str) -> str:
 _DECIMAL = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
 
 
+def parse_count(value: str, *, label: str) -> int:
+    """A whole number of days or items, ``0`` or more: ASCII or full-width digits only."""
+    s = numeral(value, label=label)
+    if not (s.isascii() and s.isdigit()) or len(s) > 6:
+        raise MalformedInput(f"{label}“{s[:20]}”应为不超过六位的非负整数，如 30")
+    return int(s)
+
+
 def parse_number(value: str, *, label: str) -> Decimal:
     """A plain decimal number — a percentage, a target value: ``95``, ``8.33``, ``-1.5``.
 

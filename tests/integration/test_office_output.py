@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
-from ledger.cli.zh import display_width
+from ledger.layout import display_width
 from tests.conftest import Run, invoke, stored_events
 
 #: click's English words, and any English sentence (a word followed by a small English word)
@@ -428,7 +428,7 @@ def test_projections_status_lines_up_by_display_width(office: Path) -> None:
     ],
 )
 def test_chinese_wraps_by_display_width_and_typesetting_rules(text: str, size: int, lines: list[str]) -> None:
-    from ledger.cli.zh import wrap
+    from ledger.layout import wrap
 
     assert wrap(text, size) == lines
     assert all(display_width(line) <= size for line in lines)

@@ -116,7 +116,7 @@ def table(rows: list[list[str]]) -> list[str]:
 
     The last column takes what is left of a 100-column terminal and wraps under itself.
     """
-    from ledger.cli.zh import display_width as width
+    from ledger.layout import display_width as width
 
     sizes = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(HEADINGS)]
     fixed = sum(sizes[:-1]) + 2 * (len(sizes) - 1)
@@ -174,8 +174,8 @@ def describe(event: Any) -> dict[str, Any]:
 
 def _wrap_parts(text: str, size: int) -> list[str]:
     """Wrap a 说明 between its parts (文号、收款人…), cutting inside a part only when it is longer than a line."""
-    from ledger.cli.zh import display_width as width
-    from ledger.cli.zh import wrap
+    from ledger.layout import display_width as width
+    from ledger.layout import wrap
 
     lines: list[str] = []
     for part in text.split("  "):

@@ -14,7 +14,7 @@ import click
 from ledger import calendar, codes, files
 from ledger.errors import LedgerError, MalformedInput
 from ledger.money import Amount
-from ledger.text import clean_key, clean_text, numeral, parse_number
+from ledger.text import clean_key, clean_text, parse_count, parse_number
 
 
 class _Type(click.ParamType[Any]):
@@ -75,10 +75,7 @@ class CountType(_Type):
         self.name = label
 
     def parse(self, value: str) -> int:
-        s = numeral(value, label=self.label)
-        if not (s.isascii() and s.isdigit()) or len(s) > 6:
-            raise MalformedInput(f"{self.label}“{s[:20]}”应为不超过六位的非负整数，如 30")
-        return int(s)
+        return parse_count(value, label=self.label)
 
 
 class FunctionCodeType(_Type):
