@@ -137,11 +137,11 @@ def _read(argv: list[str]) -> tuple[str, dict[str, Any]]:
     words = list(argv)
     while words and words[0] != "report":
         word = words.pop(0)
-        key, value = _split(word, words)
+        key, text = _split(word, words)
         if key == "--db":
-            _put(options, "db", value)
+            _put(options, "db", text)
         elif key == "--format":
-            _put(options, "global_fmt", _choice("table", "json")(value))
+            _put(options, "global_fmt", _choice("table", "json")(text))
         else:
             raise NotMine
     if len(words) < 2 or words[1] not in REPORTS:
