@@ -53,12 +53,12 @@ NUMBERS = (CATCHUP_PAGE, LOCK_TIMEOUT, IMPORT_MAX_MB, PROGRESS_EVERY)
 
 def zone_name(environ: Mapping[str, str] | None = None) -> str:
     """``LEDGER_TZ``: the ledger's zone, an IANA name such as Asia/Shanghai."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     env = os.environ if environ is None else environ
     name = env.get("LEDGER_TZ", "").strip()
     if not name:
         return "Asia/Shanghai"
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
