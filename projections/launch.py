@@ -29,8 +29,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-#: SQLite's file header, as ``ledger.storage`` checks it
-SQLITE_HEADER = b"SQLite format 3\x00"
+from ledger.formats import SQLITE_HEADER
+
 #: the read models' rows in ``rm_positions`` at their current versions
 #: (``projections.folds.position_key`` of each of ``projections.quick.MODELS``; a test
 #: holds them equal): a store whose models are older is the runner's to refold
@@ -232,7 +232,7 @@ def _current(conn: sqlite3.Connection) -> bool:
 def _build(name: str, options: dict[str, Any], path: str) -> tuple[Any, str]:
     """The report, read in one read transaction of a current store; and the timing line."""
     from ledger import settings
-    from ledger.storage import STORE_FORMAT
+    from ledger.formats import STORE_FORMAT
     from projections.query import Cutoff, Reader
 
     settings.check()

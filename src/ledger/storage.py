@@ -20,15 +20,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ledger.errors import LedgerError, MalformedInput, PermissionRefused, StoreNotReady, StoreUnavailable
+from ledger.formats import FORMAT_TAG, SQLITE_HEADER, STORE_FORMAT
 from ledger.settings import LOCK_TIMEOUT
-
-#: The layout of the store this program writes. ``init`` records it (SQLite: the file's
-#: ``user_version``; PostgreSQL: the event table's comment); a store recorded by a newer
-#: program is refused rather than read or written with a layout this one does not know.
-STORE_FORMAT = 1
-FORMAT_TAG = "ledger format "
-#: the first 16 bytes of every SQLite database file
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 GUARD_FUNCTION = """
 CREATE OR REPLACE FUNCTION "{schema}".ledger_events_guard() RETURNS trigger

@@ -13,6 +13,7 @@ LAYERS = {
     "calendar": 0,
     "errors": 0,
     "storage": 1,
+    "formats": 0,
     "pgrecorder": 1,
     "sqliterecorder": 1,
     "eventkinds": 3,
