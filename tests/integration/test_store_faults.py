@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from ledger.errors import LedgerError, PermissionRefused, StoreNotReady, StoreUnavailable
-from ledger.storage import SQLITE_FAULTS, STORE_FORMAT, parse_url, store_fault
+from ledger.formats import STORE_FORMAT
+from ledger.storage import SQLITE_FAULTS, parse_url, store_fault
 from tests.conftest import invoke, stored_events
 from tests.pgserver import Server
 
