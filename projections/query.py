@@ -52,6 +52,8 @@ class Reader:
             "movements": self.table("rm_movements"),
             "scores": self.table("rm_scores"),
             "targets": self.table("rm_targets"),
+            "curves": self.table("rm_curves"),
+            "codes": self.table("rm_codes"),
         }
         names["projects"] = "(" + PROJECTS_NOW.format(**names) + ")"
         return names
@@ -380,6 +382,21 @@ def held_by_project(
         if o.held:
             held[o.project_id] = held.get(o.project_id, 0) + o.amount
     return held
+
+
+def unit_lines(params: dict[str, Any], unit: str) -> str:
+    """The SQL set of the unit's project lines' ids (for ``project_id IN …``); ``unit`` goes in ``params``."""
+    params["unit"] = unit
+    return "(SELECT project_id FROM {registered} WHERE unit = :unit)"
+
+
+def use_local_codes(conn: Connection | Reader) -> None:
+    """Lay the codes clerks admitted (as folded into ``rm_codes``) over the shipped books,
+    so a report names a local code as the clerk named it."""
+    from ledger import codes
+
+    found = reader(conn).rows("SELECT kind, year, code, name FROM {codes} ORDER BY position")
+    codes.use_local(codes.LocalCode(codes.CodeKind(k), int(y), str(c), str(n)) for k, y, c, n in found)
 
 
 def unit_name(conn: Connection | Reader, unit: str) -> str:
