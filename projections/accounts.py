@@ -16,41 +16,45 @@ and 结余分配 are 0: the ledger records no act that creates them.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from ledger.domain.kinds import Category, Fund
 from ledger.money import wan
 from projections import final
-from projections.assessments import scores
-from projections.directory import projects
 from projections.final.facts import BASIC, FISCAL, SANGONG, Facts
 from projections.final.table01 import INCOME_01
-from projections.movements import movements
-from projections.query import NO_CUTOFF, Cutoff, project_years
+from projections.query import NO_CUTOFF, Cutoff, Reader, project_years, reader, unit_lines
+
+if TYPE_CHECKING:
+    from projections.query import Connection
 
 __all__ = ["INCOME_01", "Facts", "balances", "cells", "gather", "identities", "prior_year_has_activity"]
 
 
-def gather(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -> Facts:
+def gather(conn: Connection | Reader, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -> Facts:
+    db = reader(conn)
     facts = Facts(unit, year)
-    lines = project_years(conn, unit=unit, year=year, cutoff=cutoff)
-    overrides = _score_overrides(conn, unit, year, cutoff)
+    lines = project_years(db, unit=unit, year=year, cutoff=cutoff)
+    overrides = _score_overrides(db, unit, year, cutoff)
     # 自评 rows: the unit's 特定目标类 lines that lived in the year (any movement in it), or that
     # have never moved at all (a sheet with nothing issued); looked up through the unit's
     # own lines so the cost does not grow with other units
-    m0 = movements
-    unit_lines = select(projects.c.project_id).where(projects.c.unit == unit)
-    present = set(
-        conn.execute(
-            select(m0.c.project_id)
-            .distinct()
-            .where(m0.c.project_id.in_(unit_lines), m0.c.year == year, cutoff.movements())
-        ).scalars()
-    )
-    moved = set(
-        conn.execute(select(m0.c.project_id).distinct().where(m0.c.project_id.in_(unit_lines))).scalars()
-    )
+    params: dict[str, Any] = {"year": year}
+    of_unit = unit_lines(params, unit)
+    present = {
+        pid
+        for (pid,) in db.rows(
+            f"SELECT DISTINCT m.project_id FROM {{movements}} m WHERE m.project_id IN {of_unit} "
+            f"AND m.year = :year AND {cutoff.movements_sql('m', params)}",
+            params,
+        )
+    }
+    moved = {
+        pid
+        for (pid,) in db.rows(
+            f"SELECT DISTINCT m.project_id FROM {{movements}} m WHERE m.project_id IN {of_unit}", params
+        )
+    }
     idle = {line.project_id for line in lines} - moved
     for line in lines:
         basic = line.category in BASIC
@@ -63,25 +67,24 @@ def gather(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -
             facts.projects.append(
                 (line.code, line.opening, line.quota, line.paid, overrides.get(line.project_id))
             )
-    m, p = movements, projects
-    rows = conn.execute(
-        select(p.c.category, p.c.fund, m.c.economic, func.sum(m.c.paid))
-        .select_from(m.join(p, p.c.project_id == m.c.project_id))
-        .where(p.c.unit == unit, m.c.year == year, m.c.paid != 0, cutoff.movements(), cutoff.projects())
-        .group_by(p.c.category, p.c.fund, m.c.economic)
-    ).all()
-    for category, fund, economic, paid in rows:
+    # paid by economic code, on the lines as they stand (an amended category counts as amended)
+    spent = db.rows(
+        "SELECT p.category, p.fund, m.economic, sum(m.paid) FROM {movements} m "
+        "JOIN {projects} p ON p.project_id = m.project_id "
+        f"WHERE p.unit = :unit AND m.year = :year AND m.paid != 0 AND {cutoff.movements_sql('m', params)} "
+        f"AND {cutoff.recorded_sql('p', params)} GROUP BY p.category, p.fund, m.economic",
+        params,
+    )
+    for category, fund, economic, paid in spent:
         facts.economic[(economic, category in BASIC, fund)] += int(paid)
-    for kind, fund_or_source, function, amount, _position in conn.execute(
-        select(m.c.kind, m.c.fund, m.c.function, m.c.amount, m.c.position)
-        .where(
-            m.c.unit == unit,
-            m.c.year == year,
-            m.c.kind.in_(("income", "opening_balance", "opening_reset")),
-            cutoff.movements(),
-        )
-        .order_by(m.c.position)
-    ):
+    own = db.rows(
+        "SELECT m.kind, m.fund, m.function, m.amount FROM {movements} m "
+        "WHERE m.unit = :unit AND m.year = :year "
+        "AND m.kind IN ('income', 'opening_balance', 'opening_reset') "
+        f"AND {cutoff.movements_sql('m', params)} ORDER BY m.position",
+        params,
+    )
+    for kind, fund_or_source, function, amount in own:
         if kind == "income":
             facts.income[(fund_or_source, function)] += int(amount)
         elif kind == "opening_reset":  # a reopened close took back what it had carried
@@ -91,18 +94,14 @@ def gather(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -
     return facts
 
 
-def _score_overrides(conn: Connection, unit: str, year: int, cutoff: Cutoff) -> dict[str, int]:
-    s = scores
+def _score_overrides(db: Reader, unit: str, year: int, cutoff: Cutoff) -> dict[str, int]:
+    params: dict[str, Any] = {"year": year}
     query = (
-        select(s.c.project_id, s.c.score)
-        .where(
-            s.c.year == year, s.c.project_id.in_(select(projects.c.project_id).where(projects.c.unit == unit))
-        )
-        .order_by(s.c.position)
+        f"SELECT s.project_id, s.score FROM {{scores}} s WHERE s.year = :year "
+        f"AND s.project_id IN {unit_lines(params, unit)} AND {cutoff.recorded_sql('s', params)} "
+        "ORDER BY s.position"
     )
-    if cutoff.known_at is not None:
-        query = query.where(s.c.recorded_at <= cutoff.known_at_naive_utc)
-    return {pid: int(score) for pid, score in conn.execute(query)}
+    return {pid: int(score) for pid, score in db.rows(query, params)}
 
 
 def cells(facts: Facts, *, score_rule: str = "proportional") -> dict[str, str]:
@@ -164,14 +163,14 @@ def identities(facts: Facts, table: dict[str, str]) -> list[tuple[str, bool]]:
     ]
 
 
-def prior_year_has_activity(conn: Connection, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF) -> bool:
-    m, p = movements, projects
-    unit_lines = select(p.c.project_id).where(p.c.unit == unit)
-    count = conn.execute(
-        select(func.count())
-        .select_from(m)
-        .where(
-            m.c.year == year - 1, cutoff.movements(), (m.c.project_id.in_(unit_lines)) | (m.c.unit == unit)
-        )
-    ).scalar()
-    return bool(count)
+def prior_year_has_activity(
+    conn: Connection | Reader, unit: str, year: int, cutoff: Cutoff = NO_CUTOFF
+) -> bool:
+    """Whether the unit moved any money in ``year - 1`` (its lines', or its own income and balances)."""
+    params: dict[str, Any] = {"year": year - 1}
+    found = reader(conn).rows(
+        f"SELECT 1 FROM {{movements}} m WHERE m.year = :year AND {cutoff.movements_sql('m', params)} "
+        f"AND (m.project_id IN {unit_lines(params, unit)} OR m.unit = :unit) LIMIT 1",
+        params,
+    )
+    return bool(found)

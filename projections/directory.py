@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, func, select
-from sqlalchemy.engine import Connection
 
-from ledger import codes
 from projections.folds.directory import CHANGES, CODES, NAME, PROJECTS, UNITS, VERSION, fold_sql, rows
 
 __all__ = [
@@ -112,14 +110,3 @@ projects = (
     .select_from(registered)
     .subquery("projects_now")
 )
-
-
-def use_local_codes(conn: Connection) -> None:
-    """Lay the codes clerks admitted (as folded into ``rm_codes``) over the shipped books,
-    so a report names a local code as the clerk named it."""
-    rows = conn.execute(
-        select(local_codes.c.kind, local_codes.c.year, local_codes.c.code, local_codes.c.name).order_by(
-            local_codes.c.position
-        )
-    ).all()
-    codes.use_local(codes.LocalCode(codes.CodeKind(k), int(y), str(c), str(n)) for k, y, c, n in rows)

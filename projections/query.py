@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.errors import NotFound
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
     #: a connection to the read models: SQLite's own, or SQLAlchemy's (any backend)
     Connection: TypeAlias = sqlite3.Connection | SQLAlchemyConnection
+
+T = TypeVar("T")
+
 
 class Reader:
     """Runs the reports' SQL on either kind of connection, naming the read-model tables
@@ -38,6 +41,7 @@ class Reader:
             self.sqlite = conn.dialect.name == "sqlite"
             schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
         self._prefix = f'"{schema}".' if schema else ""
+        self._answers: dict[Hashable, Any] = {}
 
     def table(self, name: str) -> str:
         return f'{self._prefix}"{name}"'
@@ -52,9 +56,19 @@ class Reader:
             "movements": self.table("rm_movements"),
             "scores": self.table("rm_scores"),
             "targets": self.table("rm_targets"),
+            "curves": self.table("rm_curves"),
+            "codes": self.table("rm_codes"),
         }
         names["projects"] = "(" + PROJECTS_NOW.format(**names) + ")"
         return names
+
+    def once(self, question: Hashable, answer: Callable[[], T]) -> T:
+        """``answer()``, worked out once per ``question`` for this reader: a report that asks
+        the same thing twice (the month report's lines, and its backlog's idle quota and
+        held amounts) reads it once. A reader is one report's read of the models."""
+        if question not in self._answers:
+            self._answers[question] = answer()
+        return self._answers[question]  # type: ignore[no-any-return]
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Sequence[Any]]:
         """The rows of ``sql`` (``{table}`` names filled in, ``:name`` parameters) as tuples."""
@@ -231,6 +245,13 @@ def project_years(
     zeros. Held is the pending amount of payments whose latest act was a hold.
     """
     db = reader(conn)
+    question = ("project_years", unit, year, cutoff, function_prefix, fund)
+    return list(db.once(question, lambda: _project_years(db, unit, year, cutoff, function_prefix, fund)))
+
+
+def _project_years(
+    db: Reader, unit: str | None, year: int, cutoff: Cutoff, function_prefix: str, fund: str
+) -> list[ProjectYear]:
     params: dict[str, Any] = {"year": year}
     of_unit = ""
     if unit is not None:
@@ -312,6 +333,12 @@ def open_payments(
 ) -> list[OpenPayment]:
     """Payments with a pending balance under the cut-off, with their latest hold."""
     db = reader(conn)
+    return list(
+        db.once(("open_payments", unit, year, cutoff), lambda: _open_payments(db, unit, year, cutoff))
+    )
+
+
+def _open_payments(db: Reader, unit: str | None, year: int | None, cutoff: Cutoff) -> list[OpenPayment]:
     params: dict[str, Any] = {}
     scope = cutoff.movements_sql("m", params)
     if unit is not None:
@@ -380,6 +407,21 @@ def held_by_project(
         if o.held:
             held[o.project_id] = held.get(o.project_id, 0) + o.amount
     return held
+
+
+def unit_lines(params: dict[str, Any], unit: str) -> str:
+    """The SQL set of the unit's project lines' ids (for ``project_id IN …``); ``unit`` goes in ``params``."""
+    params["unit"] = unit
+    return "(SELECT project_id FROM {registered} WHERE unit = :unit)"
+
+
+def use_local_codes(conn: Connection | Reader) -> None:
+    """Lay the codes clerks admitted (as folded into ``rm_codes``) over the shipped books,
+    so a report names a local code as the clerk named it."""
+    from ledger import codes
+
+    found = reader(conn).rows("SELECT kind, year, code, name FROM {codes} ORDER BY position")
+    codes.use_local(codes.LocalCode(codes.CodeKind(k), int(y), str(c), str(n)) for k, y, c, n in found)
 
 
 def unit_name(conn: Connection | Reader, unit: str) -> str:

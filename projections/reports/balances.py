@@ -13,7 +13,7 @@ from ledger.money import wan
 from projections import accounts
 from projections.output import Report, Sheet, emit
 from projections.query import unit_name
-from projections.report_cli import cutoff, output_format, reading, report_options
+from projections.report_cli import cutoff, output_format, read_models, report_options
 
 
 @click.command("balances")
@@ -33,9 +33,9 @@ def balances(
     """年初结转和结余、本年收入、本年支出、年末结转和结余（按资金性质），并校验公开01、公开04 恒等式。"""
     fmt = output_format(session, fmt, output)
     cut = cutoff(as_of, known_at)
-    with reading(session) as conn:
-        name = unit_name(conn, unit)
-        facts = accounts.gather(conn, unit, year, cut)
+    with read_models(session) as db:
+        name = unit_name(db, unit)
+        facts = accounts.gather(db, unit, year, cut)
     table = accounts.cells(facts)
     by_fund = accounts.balances(facts)
     rows = [[fund, *(wan(v) for v in values)] for fund, values in by_fund.items()]

@@ -6,16 +6,14 @@ import datetime as dt
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from ledger.cli import Session, pass_session
 from ledger.cli.params import YEAR, Choice
 from projections import accounts, final, scoring
-from projections.directory import projects, use_local_codes
 from projections.final.table import Page
 from projections.output import Report, emit
-from projections.query import unit_name
-from projections.report_cli import cutoff, output_format, reading, report_options
+from projections.query import unit_name, use_local_codes
+from projections.report_cli import cutoff, output_format, read_models, report_options
 
 TABLES = list(final.TABLES)
 
@@ -42,17 +40,20 @@ def final_accounts(
     rule = scoring.check_rule(score_rule or scoring.default_rule())
     fmt = output_format(session, fmt, output)
     cut = cutoff(as_of, known_at)
-    with reading(session) as conn:
-        name = unit_name(conn, unit)
-        use_local_codes(conn)
-        facts = accounts.gather(conn, unit, year, cut)
+    with read_models(session) as db:
+        name = unit_name(db, unit)
+        use_local_codes(db)
+        facts = accounts.gather(db, unit, year, cut)
         cells = accounts.cells(facts, score_rule=rule)
         prior = None
-        if accounts.prior_year_has_activity(conn, unit, year, cut):
-            prior = accounts.cells(accounts.gather(conn, unit, year - 1, cut), score_rule=rule)
-        names = dict(
-            conn.execute(select(projects.c.code, projects.c.name).where(projects.c.unit == unit)).all()
-        )
+        if accounts.prior_year_has_activity(db, unit, year, cut):
+            prior = accounts.cells(accounts.gather(db, unit, year - 1, cut), score_rule=rule)
+        names = {
+            str(code): str(name_)
+            for code, name_ in db.rows(
+                "SELECT p.code, p.name FROM {projects} p WHERE p.unit = :unit", {"unit": unit}
+            )
+        }
     chosen = [table] if table else TABLES
     page = Page(cells, prior, names, year)
     sheets = [final.sheet_for(t, page) for t in chosen]

@@ -14,11 +14,9 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
 
 from ledger import calendar
 from ledger.cli import Session, pass_session
@@ -26,30 +24,28 @@ from ledger.cli.params import DAYS, OUTPUT_FILE, POINTS, write_output
 from ledger.codes import CodeKind, name_of, rollup
 from ledger.errors import MalformedInput
 from ledger.money import percent, wan
-from projections.assessments import curves
-from projections.directory import projects, use_local_codes
-from projections.movements import movements
 from projections.output import Report, Sheet, emit
-from projections.query import Cutoff, project_years, unit_name
-from projections.report_cli import output_format, reading, report_options
+from projections.query import Cutoff, Reader, project_years, reader, unit_lines, unit_name, use_local_codes
+from projections.report_cli import output_format, read_models, report_options
 from projections.reports.backlog import backlog_sheets
 from projections.reports.execution import check_unit
+
+if TYPE_CHECKING:
+    from projections.query import Connection
 
 CENT = Decimal("0.01")
 
 
-def curve_for(conn: Connection, unit: str, year: int, cut: Cutoff) -> tuple[list[Decimal], str]:
+def curve_for(conn: Connection | Reader, unit: str, year: int, cut: Cutoff) -> tuple[list[Decimal], str]:
     """The 12 month-end targets (%) and where they come from."""
-    query = (
-        select(curves.c.points)
-        .where(curves.c.unit == unit, curves.c.year == year)
-        .order_by(curves.c.position.desc())
+    params: dict[str, Any] = {"unit": unit, "year": year}
+    found = reader(conn).rows(
+        "SELECT c.points FROM {curves} c WHERE c.unit = :unit AND c.year = :year "
+        f"AND {cut.recorded_sql('c', params)} ORDER BY c.position DESC LIMIT 1",
+        params,
     )
-    if cut.known_at is not None:
-        query = query.where(curves.c.recorded_at <= cut.known_at_naive_utc)
-    row = conn.execute(query.limit(1)).first()
-    if row is not None:
-        return [Decimal(p) for p in str(row[0]).split(",")], "单位设定的序时进度"
+    if found:
+        return [Decimal(p) for p in str(found[0][0]).split(",")], "单位设定的序时进度"
     return [
         Decimal(calendar.default_curve(m).numerator * 100) / calendar.default_curve(m).denominator
         for m in range(1, 13)
@@ -69,25 +65,20 @@ def gap_text(gap: Decimal) -> str:
 
 
 def paid_between(
-    conn: Connection, unit: str, year: int, start: dt.date, end: dt.date, cut: Cutoff
+    conn: Connection | Reader, unit: str, year: int, start: dt.date, end: dt.date, cut: Cutoff
 ) -> dict[str, int]:
-    m = movements
-    rows = conn.execute(
-        select(m.c.project_id, func.sum(m.c.paid))
-        .where(
-            m.c.year == year,
-            m.c.on >= start,
-            m.c.on <= end,
-            cut.movements(),
-            m.c.project_id.in_(select(projects.c.project_id).where(projects.c.unit == unit)),
-        )
-        .group_by(m.c.project_id)
-    ).all()
+    params: dict[str, Any] = {"year": year, "start": start, "until": end}
+    rows = reader(conn).rows(
+        'SELECT m.project_id, sum(m.paid) FROM {movements} m WHERE m.year = :year AND m."on" >= :start '
+        f'AND m."on" <= :until AND {cut.movements_sql("m", params)} AND m.project_id IN {unit_lines(params, unit)} '
+        "GROUP BY m.project_id",
+        params,
+    )
     return {pid: int(v or 0) for pid, v in rows}
 
 
 def monthly_cumulative(
-    conn: Connection, unit: str, year: int, month: int, cut: Cutoff
+    conn: Connection | Reader, unit: str, year: int, month: int, cut: Cutoff
 ) -> list[tuple[int, int]]:
     """(paid, quota) cumulative at each month end, January to ``month``."""
     out = []
@@ -238,16 +229,16 @@ def month_report(
     month_end = calendar.month_end(year, month)
     cut = Cutoff(as_of or month_end, known_at)
     start = dt.date(year, month, 1)
-    with reading(session) as conn:
-        check_unit(conn, unit)
-        name = unit_name(conn, unit)
-        use_local_codes(conn)
-        curve, curve_source = curve_for(conn, unit, year, cut)
+    with read_models(session) as db:
+        check_unit(db, unit)
+        name = unit_name(db, unit)
+        use_local_codes(db)
+        curve, curve_source = curve_for(db, unit, year, cut)
         target = curve[month - 1]
-        lines = [x for x in project_years(conn, unit=unit, year=year, cutoff=cut) if x.quota or x.paid]
-        in_month = paid_between(conn, unit, year, start, cut.as_of or month_end, cut)
-        backlog, backlog_data = backlog_sheets(conn, unit, year, cut, None)
-        series = monthly_cumulative(conn, unit, year, month, cut) if chart else []
+        lines = [x for x in project_years(db, unit=unit, year=year, cutoff=cut) if x.quota or x.paid]
+        in_month = paid_between(db, unit, year, start, cut.as_of or month_end, cut)
+        backlog, backlog_data = backlog_sheets(db, unit, year, cut, None)
+        series = monthly_cumulative(db, unit, year, month, cut) if chart else []
     rows: list[list[Any]] = []
     warnings: list[list[Any]] = []
     records = []

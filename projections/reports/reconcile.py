@@ -23,7 +23,7 @@ from ledger.text import parse_number
 from projections import accounts, scoring
 from projections.output import Report, Sheet, emit
 from projections.query import unit_name
-from projections.report_cli import cutoff, output_format, reading, report_options
+from projections.report_cli import cutoff, output_format, read_models, report_options
 
 MATCH, ROUNDING, MISMATCH = "一致", "尾数误差", "不一致"
 
@@ -117,9 +117,9 @@ def reconcile(
     rule = scoring.check_rule(score_rule or scoring.default_rule())
     fmt = output_format(session, fmt, output)
     cut = cutoff(as_of, known_at)
-    with reading(session) as conn:
-        name = unit_name(conn, unit)
-        ours = accounts.cells(accounts.gather(conn, unit, year, cut), score_rule=rule)
+    with read_models(session) as db:
+        name = unit_name(db, unit)
+        ours = accounts.cells(accounts.gather(db, unit, year, cut), score_rule=rule)
     rows = compare(ours, published, notes, tol)
     counts = {o: sum(1 for r in rows if r["outcome"] == o) for o in (MATCH, ROUNDING, MISMATCH)}
     extra = sorted(a for a, v in ours.items() if a not in published and Decimal(v) != 0)
