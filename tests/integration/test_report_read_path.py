@@ -42,7 +42,7 @@ def sqlite_year(tmp_path: Path, run: Run, backend: str) -> str:
         assert result.exit_code == 0, (act, result.output)
     run("score", "set", "P1", "2024", "9.5", "--reason", "认定")
     run("target", "set", "P1", "2024", "预算执行率", ">=", "95")
-    run("unit", "curve", "153001", "2024", *"5 10 20 30 40 50 58 66 75 83 92 100".split())
+    run("unit", "curve", "153001", "2024", *["5", "10", "20", "30", "40", "50", "58", "66", "75", "83", "92", "100"])
     return str(tmp_path / "ledger.db")
 
 
