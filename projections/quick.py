@@ -20,7 +20,7 @@ import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ledger.storage import Store
+from ledger.storage import Store, stored_fields
 from projections.folds import assessments, directory, engine, movements, position_key
 from projections.sqlfold import Dialect
 
@@ -35,10 +35,15 @@ class _Database:
 
     def __init__(self, conn: sqlite3.Connection, events_table: str) -> None:
         self.conn = conn
-        self._dialect = Dialect("sqlite", None, events_table)
+        self.events_table = events_table
+        self._dialect: Dialect | None = None
 
     @property
     def dialect(self) -> Dialect:
+        """SQLite, with the event fields the table keeps as columns (read once)."""
+        if self._dialect is None:
+            names = self.conn.execute(f"SELECT name FROM pragma_table_xinfo('{self.events_table}')")
+            self._dialect = Dialect("sqlite", None, self.events_table, stored_fields(n for (n,) in names))
         return self._dialect
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Sequence[Any]]:

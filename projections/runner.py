@@ -35,7 +35,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from ledger import settings
 from ledger.errors import SealNotRebuilt
-from ledger.storage import Store
+from ledger.storage import Store, stored_fields
 from projections import assessments, directory, movements
 from projections.folds import engine as folding
 from projections.folds import position_key
@@ -177,12 +177,12 @@ class _Database:
         self.conn.execute(_text(sql), dict(params or {}))
 
 
-def _dialect(store: Store) -> Dialect:
-    return Dialect(
-        "sqlite" if store.is_sqlite else "postgresql",
-        None if store.is_sqlite else store.schema,
-        store.events_table,
-    )
+def _dialect(store: Store, conn: Connection) -> Dialect:
+    """The store's dialect; on SQLite with the event fields its table keeps as columns."""
+    if not store.is_sqlite:
+        return Dialect("postgresql", store.schema, store.events_table)
+    names = conn.exec_driver_sql(f"SELECT name FROM pragma_table_xinfo('{store.events_table}')")
+    return Dialect("sqlite", None, store.events_table, stored_fields(n for (n,) in names))
 
 
 @functools.lru_cache(maxsize=256)
@@ -248,10 +248,14 @@ def catch_up(
     elif min(int(recorded[key(m)]) for m in models) >= head:
         return 0  # already current: no write lock taken
 
+    dialect: list[Dialect] = []  # read on the first page's connection
+
     @contextlib.contextmanager
     def transaction() -> Iterator[_Database]:
         with writer.begin() as conn:
-            yield _Database(conn, _dialect(store))
+            if not dialect:
+                dialect.append(_dialect(store, conn))
+            yield _Database(conn, dialect[0])
 
     def restore_indexes(db: _Database) -> None:  # any index a rebuild dropped
         _create_indexes(db.conn, models)

@@ -21,6 +21,12 @@ list of ``[number, amount]``) and reads the element with ``entry_key``, ``pair(1
 library's JSON: plain fields as themselves, dates as ``{"_type_": "date_iso",
 "_data_": "2024-01-31"}``, the recording time as ``{"_type_": "datetime_iso",
 "_data_": "…+00:00"}``.
+
+On SQLite the event table also keeps the hot fields as stored generated columns
+(``ledger.storage.EVENT_COLUMNS``, each ``json_extract`` of the state made at
+insert): a dialect given them in ``columns`` reads those instead of parsing the JSON,
+with the same values; a store not yet upgraded, and the fresh fold of ``ledger
+verify``, read the JSON itself.
 """
 
 from __future__ import annotations
@@ -31,15 +37,19 @@ from typing import Any, Literal
 
 from eventsourcing.utils import get_topic
 
+from ledger.storage import EVENT_COLUMNS
+
 
 @dataclass(frozen=True)
 class Dialect:
     """SQL fragments over one page of stored events, aliased ``e`` with columns
-    ``position``, ``oid`` (aggregate id as 32 hex digits), ``topic`` and ``s`` (the state)."""
+    ``position``, ``oid`` (aggregate id as 32 hex digits), ``topic`` and ``s`` (the state),
+    and on SQLite the generated columns of the JSON paths in ``columns``."""
 
     name: str  # "sqlite" or "postgresql"
     schema: str | None = None
     events_table: str = "stored_events"
+    columns: frozenset[str] = frozenset()
 
     @property
     def sqlite(self) -> bool:
@@ -51,8 +61,9 @@ class Dialect:
     def page(self) -> str:
         """The stored events with log positions in (:start, :stop]."""
         if self.sqlite:
+            kept = "".join(f", {EVENT_COLUMNS[p]}" for p in sorted(self.columns))
             return (
-                "(SELECT rowid AS position, originator_id AS oid, topic, CAST(state AS TEXT) AS s "
+                f"(SELECT rowid AS position, originator_id AS oid, topic, CAST(state AS TEXT) AS s{kept} "
                 f"FROM {self.table(self.events_table)} WHERE rowid > :start AND rowid <= :stop) AS e"
             )
         return (
@@ -62,20 +73,27 @@ class Dialect:
             "WHERE notification_id > :start AND notification_id <= :stop) AS e"
         )
 
+    def extract(self, path: str, source: str = "e.s") -> str:
+        """SQLite: the value at a JSON path of the state — its generated column when the
+        table keeps one, else ``json_extract`` (the same value)."""
+        if source == "e.s" and path in self.columns:
+            return f"e.{EVENT_COLUMNS[path]}"
+        return f"json_extract({source}, '$.{path}')"
+
     def text(self, field: str, source: str = "e.s") -> str:
-        return f"json_extract({source}, '$.{field}')" if self.sqlite else f"({source} ->> '{field}')"
+        return self.extract(field, source) if self.sqlite else f"({source} ->> '{field}')"
 
     def int(self, field: str, source: str = "e.s") -> str:
-        return f"json_extract({source}, '$.{field}')" if self.sqlite else f"({source} ->> '{field}')::bigint"
+        return self.extract(field, source) if self.sqlite else f"({source} ->> '{field}')::bigint"
 
     def date(self, field: str = "on") -> str:
         if self.sqlite:
-            return f"json_extract(e.s, '$.{field}._data_')"
+            return self.extract(f"{field}._data_")
         return f"(e.s -> '{field}' ->> '_data_')::date"
 
     def year_of(self, field: str = "on") -> str:
         if self.sqlite:
-            return f"CAST(substr(json_extract(e.s, '$.{field}._data_'), 1, 4) AS INTEGER)"
+            return f"CAST(substr({self.extract(f'{field}._data_')}, 1, 4) AS INTEGER)"
         return f"CAST(substr(e.s -> '{field}' ->> '_data_', 1, 4) AS integer)"
 
     def new_year(self, year: str) -> str:
@@ -91,7 +109,7 @@ class Dialect:
         (``…08:00:00+00:00`` → ``…08:00:00.000000``).
         """
         if self.sqlite:
-            ts = "json_extract(e.s, '$.timestamp._data_')"
+            ts = self.extract("timestamp._data_")
             return f"replace(replace(substr({ts}, 1, 26), 'T', ' '), '+00:00', '.000000')"
         return "((e.s -> 'timestamp' ->> '_data_')::timestamptz AT TIME ZONE 'UTC')"
 

@@ -14,6 +14,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,47 @@ BEGIN
 END
 $$;
 """
+
+#: the event fields kept as stored generated columns: JSON path in the state → column.
+#: The hot fields of the folds (``projections.sqlfold``): the recording time and the
+#: business date (``{"_type_": …, "_data_": …}``) and the facts of a payment.
+EVENT_COLUMNS: dict[str, str] = {
+    "timestamp._data_": "f_timestamp",
+    "on._data_": "f_on",
+    "amount": "f_amount",
+    "number": "f_number",
+    "payee": "f_payee",
+    "economic": "f_economic",
+    "key": "f_key",
+    "year": "f_year",
+    "kind": "f_kind",
+    "doc": "f_doc",
+    "voucher": "f_voucher",
+}
+#: the library's own columns, in its order
+BASE_COLUMNS = "originator_id, originator_version, topic, state"
+
+
+def create_events_table(name: str) -> str:
+    """The event table: the library's columns and primary key (rowid = notification id),
+    then the generated columns, each exactly what ``json_extract`` of the state gives
+    (no declared type, so no affinity changes a value)."""
+    generated = "".join(
+        f"{column} AS (json_extract(CAST(state AS TEXT), '$.{path}')) STORED, "
+        for path, column in EVENT_COLUMNS.items()
+    )
+    return (
+        f"CREATE TABLE IF NOT EXISTS {name} (originator_id TEXT, originator_version INTEGER, "
+        f"topic TEXT, state BLOB, {generated}PRIMARY KEY (originator_id, originator_version))"
+    )
+
+
+def stored_fields(columns: Iterable[str]) -> frozenset[str]:
+    """The JSON paths an event table with these columns keeps as columns (none on a
+    store not yet upgraded by ``ledger init``)."""
+    present = set(columns)
+    return frozenset(path for path, column in EVENT_COLUMNS.items() if column in present)
+
 
 DEFAULT_URL = "ledger.db"
 
