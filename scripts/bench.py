@@ -277,9 +277,12 @@ def raw_executemany(folder: Path, db: str, count: int) -> float:
 
 
 def raw_read(db: str, count: int) -> float:
+    """Rows/s of a plain read of every stored event: the library's own columns (the
+    generated columns of a format-2 store are the product's work, not the rows')."""
     conn = sqlite3.connect(db)
     start = time.perf_counter()
-    rows = sum(1 for _ in conn.execute("SELECT rowid, * FROM stored_events ORDER BY rowid"))
+    query = "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"
+    rows = sum(1 for _ in conn.execute(query))
     elapsed = time.perf_counter() - start
     conn.close()
     return rows / elapsed
