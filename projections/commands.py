@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 REPORTS = {
     "execution": "projections.reports.cli:execution",
     "backlog": "projections.reports.cli:backlog",
-    "month": "projections.reports.month:month_report",
-    "final-accounts": "projections.reports.final_accounts:final_accounts",
-    "balances": "projections.reports.balances:balances",
+    "month": "projections.reports.cli:month_report",
+    "final-accounts": "projections.reports.cli:final_accounts",
+    "balances": "projections.reports.cli:balances",
 }
 
 

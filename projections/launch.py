@@ -1,17 +1,18 @@
 """A report run without click: the plain invocations of the reports a clerk runs most.
 
-``ledger report execution …`` and ``ledger report backlog …`` on a current SQLite store
-read a few hundred rows and print a table in a few milliseconds; loading click, the
+``ledger report execution|backlog|month|final-accounts|balances …`` on a current SQLite
+store read a few hundred rows and print a table in a few milliseconds; loading click, the
 command tree and the store's classes would take several times that. The launcher
 (:func:`ledger.launch.main`) hands the command line here first. :func:`run` takes it only
 when it can do exactly what the click command would do:
 
 - the words are ``[--db URL] [--format table|json] report NAME`` followed by the
-  report's own arguments and options (:data:`REPORTS`), each given once, each value
-  read by the same parser the click command uses;
+  report's own arguments (:data:`ARGUMENTS`) and options (:data:`REPORTS`), each given
+  once, each value read by the same parser the click command uses;
 - the store is a SQLite file of this program's format whose read models are current.
 
-Anything else — ``--help``, ``--output``, xlsx, a value that does not read, an unknown
+Anything else — ``--help``, ``--output``, xlsx, ``--chart``, balances whose identities
+fail (click prints them, then refuses), a value that does not read, an unknown
 option, a store that needs catching up, a PostgreSQL URL, an error of any kind while
 reading — and :func:`run` returns ``False`` having printed and written nothing: the click
 command then runs and says what it says (every message, every exit code is its own).
@@ -79,10 +80,25 @@ def _days(value: str) -> int:
     return parse_count(value, label="天数")
 
 
+def _points(value: str) -> Any:
+    from ledger.text import parse_number
+
+    number = parse_number(value, label="百分点")  # as ledger.cli.params.POINTS
+    if number < 0:
+        raise NotMine
+    return number
+
+
 def _funds() -> tuple[str, ...]:
     from ledger.domain.kinds import Fund
 
     return tuple(f.value for f in Fund)
+
+
+def _tables() -> tuple[str, ...]:
+    from projections.reports.final_accounts import TABLES
+
+    return tuple(TABLES)
 
 
 #: the options every report takes (``projections.report_cli.report_options``) that the
@@ -109,6 +125,25 @@ REPORTS: dict[str, dict[str, tuple[str, Callable[[str], Any] | None]]] = {
         "--year": ("year", _year),
         "--older-than": ("older_than", _days),
     },
+    "month": {
+        "--behind": ("behind", _points),
+        "--held-days": ("held_days", _days),
+    },
+    "final-accounts": {
+        "--table": ("table", lambda v: _choice(*_tables())(v)),
+        "--score-rule": ("score_rule", _text),
+    },
+    "balances": {},
+}
+
+#: each report's arguments, in order, each required: (keyword, parser); ``None`` for the
+#: optional ``[UNIT] [YEAR]`` beside ``--unit`` / ``--year`` (``report_cli.unit_and_year``)
+ARGUMENTS: dict[str, tuple[tuple[str, Callable[[str], Any]], ...] | None] = {
+    "execution": None,
+    "backlog": None,
+    "month": (("unit", _text), ("month_text", _text)),
+    "final-accounts": (("unit", _text), ("year", _year)),
+    "balances": (("unit", _text), ("year", _year)),
 }
 
 
@@ -121,11 +156,18 @@ def run(argv: list[str]) -> bool:
         fmt, printing = _output(options)
         path = _store_path(options.pop("db", None))
         report, timing = _build(name, options, path)
+        from projections.output import printed
+
+        text = printed(report, fmt, **printing)  # whole, before a byte is printed
     except Exception:  # not one of ours, or anything at all went wrong: click's turn
         return False
-    from projections.output import emit
-
-    emit(report, fmt, None, **printing)
+    if isinstance(text, bytes):  # CSV in GBK: the bytes as they are
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
     if os.environ.get("LEDGER_TIMING"):
         sys.stderr.write(timing)
     return True
@@ -169,6 +211,13 @@ def _read(argv: list[str]) -> tuple[str, dict[str, Any]]:
                 raise NotMine
             given = rest.pop(0)
         _put(options, keyword, parse(given))
+    arguments = ARGUMENTS[name]
+    if arguments is not None:
+        if len(positional) != len(arguments):
+            raise NotMine  # missing or extra: click says which
+        for (keyword, parse), word in zip(arguments, positional, strict=True):
+            _put(options, keyword, parse(word))
+        return name, options
     if len(positional) > 2:
         raise NotMine
     for keyword, word in zip(("unit", "year"), positional, strict=False):
@@ -245,29 +294,63 @@ def _build(name: str, options: dict[str, Any], path: str) -> tuple[Any, str]:
             raise NotMine
         caught_up = time.perf_counter()
         cut = Cutoff(as_of=options.pop("as_of", None), known_at=options.pop("known_at", None))
-        db = Reader(conn)
-        if name == "execution":
-            from projections import scoring
-            from projections.reports import execution
-
-            rule = scoring.check_rule(options.get("score_rule") or scoring.default_rule())
-            report = execution.build(
-                db,
-                unit=options.get("unit"),
-                year=options.get("year"),
-                function_prefix=options.get("function_prefix", ""),
-                fund=options.get("fund"),
-                rule=rule,
-                cut=cut,
-            )
-        else:
-            from projections.reports import backlog
-
-            report = backlog.build(
-                db, unit=options.get("unit"), year=options.get("year"), older_than=options.get("older_than"), cut=cut
-            )
+        report = _report(name, options, Reader(conn), cut)
         conn.execute("ROLLBACK")
     finally:
         conn.close()
     timing = f"用时：追平读模型 {caught_up - start:.3f} 秒，查询 {time.perf_counter() - caught_up:.3f} 秒\n"
     return report, timing
+
+
+def _report(name: str, options: dict[str, Any], db: Any, cut: Any) -> Any:
+    """The report ``name`` built as its click command builds it (``projections.reports.cli``)."""
+    if name == "execution":
+        from projections import scoring
+        from projections.reports import execution
+
+        rule = scoring.check_rule(options.get("score_rule") or scoring.default_rule())
+        return execution.build(
+            db,
+            unit=options.get("unit"),
+            year=options.get("year"),
+            function_prefix=options.get("function_prefix", ""),
+            fund=options.get("fund"),
+            rule=rule,
+            cut=cut,
+        )
+    if name == "backlog":
+        from projections.reports import backlog
+
+        return backlog.build(
+            db, unit=options.get("unit"), year=options.get("year"), older_than=options.get("older_than"), cut=cut
+        )
+    if name == "month":
+        from ledger.calendar import parse_month
+        from projections.reports import month
+
+        year, month_number = parse_month(options["month_text"])
+        report, _ = month.build(
+            db,
+            unit=options["unit"],
+            year=year,
+            month=month_number,
+            behind=options.get("behind", _points("10")),
+            held_days=options.get("held_days", 30),
+            as_of=cut.as_of,
+            known_at=cut.known_at,
+        )
+        return report
+    if name == "final-accounts":
+        from projections import scoring
+        from projections.reports import final_accounts
+
+        rule = scoring.check_rule(options.get("score_rule") or scoring.default_rule())
+        return final_accounts.build(
+            db, unit=options["unit"], year=options["year"], table=options.get("table"), rule=rule, cut=cut
+        )
+    from projections.reports import balances
+
+    report, holds = balances.build(db, unit=options["unit"], year=options["year"], cut=cut)
+    if not holds:
+        raise NotMine  # click prints the report, then refuses with exit 1
+    return report

@@ -411,40 +411,61 @@ def emit(
 ) -> None:
     """Print or write the report in the chosen format (files by :func:`ledger.cli.params.write_output`)."""
     encoding = encoding if encoding is not None else _option(ENCODING)
-    if encoding and fmt != "csv":
+    wide = bool(wide if wide is not None else _option(WIDE))
+    if not output and fmt != "xlsx":
+        _print(printed(report, fmt, wide=wide, encoding=encoding))
+        return
+    _check_encoding(fmt, encoding)
+    if not output:  # xlsx, which is only ever a file
         from ledger.errors import MalformedInput
 
-        raise MalformedInput("--encoding 只用于 CSV（--format csv）")
+        raise MalformedInput("--format xlsx 需要用 --output 指定文件，如 --output 报表.xlsx")
     if fmt == "xlsx":
-        if not output:
-            from ledger.errors import MalformedInput
-
-            raise MalformedInput("--format xlsx 需要用 --output 指定文件，如 --output 报表.xlsx")
         from ledger.cli.params import write_output
 
         write_output(output, lambda f: write_xlsx(report, f))
         _print(f"已写入 {output}\n", err=True)
         return
+    text = _rendered(report, fmt, wide)
+    data = encode_csv(text, encoding) if fmt == "csv" else text.encode("utf-8")
+
+    def put(f: BinaryIO) -> None:
+        f.write(data)
+
+    from ledger.cli.params import write_output
+
+    write_output(output, put)
+    _print(f"已写入 {output}\n", err=True)
+
+
+def printed(report: Report, fmt: str, *, wide: bool = False, encoding: str | None = None) -> str | bytes:
+    """What :func:`emit` prints on stdout for ``fmt`` (not xlsx, which is only ever a file):
+    the text, or the CSV's bytes in GBK. Worked out whole before anything is printed, so a
+    report that cannot be shown prints nothing."""
+    _check_encoding(fmt, encoding)
+    if fmt == "xlsx":
+        from ledger.errors import MalformedInput
+
+        raise MalformedInput("--format xlsx 需要用 --output 指定文件，如 --output 报表.xlsx")
+    text = _rendered(report, fmt, wide)
+    if fmt == "csv" and encoding == "gbk":
+        return encode_csv(text, encoding)
+    return text
+
+
+def _check_encoding(fmt: str, encoding: str | None) -> None:
+    if encoding and fmt != "csv":
+        from ledger.errors import MalformedInput
+
+        raise MalformedInput("--encoding 只用于 CSV（--format csv）")
+
+
+def _rendered(report: Report, fmt: str, wide: bool) -> str:
     if fmt == "table":
-        text = render_table(report, wide=bool(wide if wide is not None else _option(WIDE)))
-    else:
-        renderers: dict[str, Callable[[Report], str]] = {
-            "csv": render_csv,
-            "json": render_json,
-            "md": render_md,
-        }
-        text = renderers[fmt](report)
-    if output:
-        data = encode_csv(text, encoding) if fmt == "csv" else text.encode("utf-8")
-
-        def put(f: BinaryIO) -> None:
-            f.write(data)
-
-        from ledger.cli.params import write_output
-
-        write_output(output, put)
-        _print(f"已写入 {output}\n", err=True)
-    elif fmt == "csv" and encoding == "gbk":
-        _print(encode_csv(text, encoding))
-    else:
-        _print(text)
+        return render_table(report, wide=wide)
+    renderers: dict[str, Callable[[Report], str]] = {
+        "csv": render_csv,
+        "json": render_json,
+        "md": render_md,
+    }
+    return renderers[fmt](report)

@@ -1,41 +1,21 @@
-"""``ledger report balances UNIT YEAR``: 年初, 收入, 支出, 年末 by fund, with the identities checked."""
+"""``ledger report balances UNIT YEAR``: 年初, 收入, 支出, 年末 by fund, with the identities checked.
+
+Built here from the read models with nothing beyond the standard library (the click
+command is in ``projections.reports.cli``), so the launcher can run a plain invocation.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
-import click
-
-from ledger.cli import Session, pass_session
-from ledger.cli.params import YEAR
-from ledger.errors import RuleViolation
 from ledger.money import wan
 from projections import accounts
-from projections.output import Report, Sheet, emit
-from projections.query import unit_name
-from projections.report_cli import cutoff, output_format, read_models, report_options
+from projections.output import Report, Sheet
+from projections.query import Cutoff, Reader, unit_name
 
 
-@click.command("balances")
-@click.argument("unit")
-@click.argument("year", type=YEAR)
-@report_options
-@pass_session
-def balances(
-    session: Session,
-    unit: str,
-    year: int,
-    fmt: str | None,
-    output: str | None,
-    as_of: dt.date | None,
-    known_at: dt.datetime | None,
-) -> None:
-    """年初结转和结余、本年收入、本年支出、年末结转和结余（按资金性质），并校验公开01、公开04 恒等式。"""
-    fmt = output_format(session, fmt, output)
-    cut = cutoff(as_of, known_at)
-    with read_models(session) as db:
-        name = unit_name(db, unit)
-        facts = accounts.gather(db, unit, year, cut)
+def build(db: Reader, *, unit: str, year: int, cut: Cutoff) -> tuple[Report, bool]:
+    """The report, read in one go (one read transaction: ``db``), and whether every identity holds."""
+    name = unit_name(db, unit)
+    facts = accounts.gather(db, unit, year, cut)
     table = accounts.cells(facts)
     by_fund = accounts.balances(facts)
     rows = [[fund, *(wan(v) for v in values)] for fund, values in by_fund.items()]
@@ -70,6 +50,4 @@ def balances(
         + (f"    {cut.describe()}" if cut.describe() else ""),
         data=data,
     )
-    emit(report, fmt, output)
-    if not all(ok for _, ok in checks):
-        raise RuleViolation("决算恒等式不成立：请运行 ledger verify 检查账簿，并核对读模型。")
+    return report, all(ok for _, ok in checks)

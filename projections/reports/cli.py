@@ -1,25 +1,33 @@
 """The click commands of the reports that also run without click (``projections.launch``).
 
-``report execution`` and ``report backlog`` are declared here; what they show is built
-by ``projections.reports.execution`` and ``…backlog``, which need nothing beyond the
-standard library, so the launcher can run a plain invocation of either without loading
+``report execution``, ``backlog``, ``month``, ``final-accounts`` and ``balances`` are
+declared here; what they show is built by ``projections.reports.execution``, ``…backlog``,
+``…month``, ``…final_accounts`` and ``…balances``, which need nothing beyond the standard
+library, so the launcher can run a plain invocation of any of them without loading
 click. Anything the launcher does not take exactly comes here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from pathlib import Path
 
 import click
 
+from ledger import calendar
 from ledger.cli import Session, pass_session
-from ledger.cli.params import DAYS, YEAR, Choice
+from ledger.cli.params import DAYS, OUTPUT_FILE, POINTS, YEAR, Choice
 from ledger.domain.kinds import Fund
+from ledger.errors import MalformedInput, RuleViolation
 from projections import scoring
 from projections.output import emit
 from projections.report_cli import cutoff, output_format, read_models, report_options, unit_and_year
 from projections.reports import backlog as backlog_report
+from projections.reports import balances as balances_report
 from projections.reports import execution as execution_report
+from projections.reports import final_accounts as final_report
+from projections.reports import month as month_report_
 
 
 @click.command("execution")
@@ -87,3 +95,108 @@ def backlog(
     with read_models(session) as db:
         report = backlog_report.build(db, unit=unit, year=year, older_than=older_than, cut=cut)
     emit(report, fmt, output)
+
+
+@click.command("month")
+@click.argument("unit")
+@click.argument("month_text", metavar="YYYY-MM")
+@click.option(
+    "--behind", type=POINTS, default="10", show_default=True, help="落后序时进度超过 N 个百分点时预警。"
+)
+@click.option("--held-days", type=DAYS, default="30", show_default=True, help="暂缓超过 N 天的支付预警。")
+@click.option(
+    "--chart",
+    type=OUTPUT_FILE,
+    default=None,
+    help="画累计执行率与序时进度对比图（PNG）。",
+)
+@report_options
+@pass_session
+def month_report(
+    session: Session,
+    unit: str,
+    month_text: str,
+    behind: Decimal,
+    held_days: int,
+    chart: str | None,
+    fmt: str | None,
+    output: str | None,
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+) -> None:
+    """月度执行进度通报：本月与累计执行、序时进度、预警和积压。"""
+    year, month = calendar.parse_month(month_text)
+    if chart is not None and Path(chart).suffix.lower() != ".png":
+        raise MalformedInput("--chart 的文件名应以 .png 结尾")
+    if chart is not None:
+        month_report_.chinese_font()  # no Chinese font: say so before any work, never draw boxes
+    fmt = output_format(session, fmt, output)
+    with read_models(session) as db:
+        report, drawn = month_report_.build(
+            db,
+            unit=unit,
+            year=year,
+            month=month,
+            behind=behind,
+            held_days=held_days,
+            as_of=as_of,
+            known_at=known_at,
+            chart=chart is not None,
+        )
+    if chart is not None and drawn is not None:
+        month_report_.draw_chart(chart, drawn)
+        click.echo(f"已画图 {chart}", err=True)
+    emit(report, fmt, output)
+
+
+@click.command("final-accounts")
+@click.argument("unit")
+@click.argument("year", type=YEAR)
+@click.option(
+    "--table", "table", type=Choice(final_report.TABLES), default=None, help="只看一张表，如 公开01 或 自评。"
+)
+@click.option("--score-rule", default=None, help="得分规则：proportional（默认）或 threshold[:N]。")
+@report_options
+@pass_session
+def final_accounts(
+    session: Session,
+    unit: str,
+    year: int,
+    table: str | None,
+    score_rule: str | None,
+    fmt: str | None,
+    output: str | None,
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+) -> None:
+    """决算：公开01–公开09 与项目自评表资金情况，逐格从事件计算（万元，逐格四舍五入）。"""
+    rule = scoring.check_rule(score_rule or scoring.default_rule())
+    fmt = output_format(session, fmt, output)
+    cut = cutoff(as_of, known_at)
+    with read_models(session) as db:
+        report = final_report.build(db, unit=unit, year=year, table=table, rule=rule, cut=cut)
+    emit(report, fmt, output)
+
+
+@click.command("balances")
+@click.argument("unit")
+@click.argument("year", type=YEAR)
+@report_options
+@pass_session
+def balances(
+    session: Session,
+    unit: str,
+    year: int,
+    fmt: str | None,
+    output: str | None,
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+) -> None:
+    """年初结转和结余、本年收入、本年支出、年末结转和结余（按资金性质），并校验公开01、公开04 恒等式。"""
+    fmt = output_format(session, fmt, output)
+    cut = cutoff(as_of, known_at)
+    with read_models(session) as db:
+        report, holds = balances_report.build(db, unit=unit, year=year, cut=cut)
+    emit(report, fmt, output)
+    if not holds:
+        raise RuleViolation("决算恒等式不成立：请运行 ledger verify 检查账簿，并核对读模型。")

@@ -13,20 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from ledger import calendar
-from ledger.cli import Session, pass_session
-from ledger.cli.params import DAYS, OUTPUT_FILE, POINTS, write_output
 from ledger.codes import CodeKind, name_of, rollup
-from ledger.errors import MalformedInput
 from ledger.money import percent, wan
-from projections.output import Report, Sheet, emit
+from projections.output import Report, Sheet
 from projections.query import Cutoff, Reader, project_years, reader, unit_lines, unit_name, use_local_codes
-from projections.report_cli import output_format, read_models, report_options
 from projections.reports.backlog import backlog_sheets
 from projections.reports.execution import check_unit
 
@@ -178,13 +171,13 @@ def chart_figure(
     return fig
 
 
-def draw_chart(
-    path: str, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str
-) -> None:
+def draw_chart(path: str, chart: Chart) -> None:
     """The chart as a PNG file, written safely (never the store, an existing file only with --force)."""
     from matplotlib import pyplot as plt
 
-    fig = chart_figure(year, month, series, curve, name)
+    from ledger.cli.params import write_output
+
+    fig = chart_figure(chart.year, chart.month, chart.series, chart.curve, chart.name)
     try:
         with plt.rc_context({"font.family": fig.axes[0].title.get_fontfamily()}):
             write_output(path, lambda f: fig.savefig(f, format="png"))
@@ -192,53 +185,41 @@ def draw_chart(
         plt.close(fig)
 
 
-@click.command("month")
-@click.argument("unit")
-@click.argument("month_text", metavar="YYYY-MM")
-@click.option(
-    "--behind", type=POINTS, default="10", show_default=True, help="落后序时进度超过 N 个百分点时预警。"
-)
-@click.option("--held-days", type=DAYS, default="30", show_default=True, help="暂缓超过 N 天的支付预警。")
-@click.option(
-    "--chart",
-    type=OUTPUT_FILE,
-    default=None,
-    help="画累计执行率与序时进度对比图（PNG）。",
-)
-@report_options
-@pass_session
-def month_report(
-    session: Session,
+class Chart:
+    """What ``--chart`` draws: cumulative execution month by month against the curve."""
+
+    __slots__ = ("curve", "month", "name", "series", "year")
+
+    def __init__(self, year: int, month: int, series: list[tuple[int, int]], curve: list[Decimal], name: str) -> None:
+        self.year, self.month, self.series, self.curve, self.name = year, month, series, curve, name
+
+
+def build(
+    db: Reader,
+    *,
     unit: str,
-    month_text: str,
+    year: int,
+    month: int,
     behind: Decimal,
     held_days: int,
-    chart: str | None,
-    fmt: str | None,
-    output: str | None,
     as_of: dt.date | None,
     known_at: dt.datetime | None,
-) -> None:
-    """月度执行进度通报：本月与累计执行、序时进度、预警和积压。"""
-    year, month = calendar.parse_month(month_text)
-    if chart is not None and Path(chart).suffix.lower() != ".png":
-        raise MalformedInput("--chart 的文件名应以 .png 结尾")
-    if chart is not None:
-        chinese_font()  # no Chinese font: say so before any work, never draw boxes
-    fmt = output_format(session, fmt, output)
+    chart: bool = False,
+) -> tuple[Report, Chart | None]:
+    """The report, read from the read models in one go (one read transaction: ``db``), and
+    what its chart draws when ``chart``."""
     month_end = calendar.month_end(year, month)
     cut = Cutoff(as_of or month_end, known_at)
     start = dt.date(year, month, 1)
-    with read_models(session) as db:
-        check_unit(db, unit)
-        name = unit_name(db, unit)
-        use_local_codes(db)
-        curve, curve_source = curve_for(db, unit, year, cut)
-        target = curve[month - 1]
-        lines = [x for x in project_years(db, unit=unit, year=year, cutoff=cut) if x.quota or x.paid]
-        in_month = paid_between(db, unit, year, start, cut.as_of or month_end, cut)
-        backlog, backlog_data = backlog_sheets(db, unit, year, cut, None)
-        series = monthly_cumulative(db, unit, year, month, cut) if chart else []
+    check_unit(db, unit)
+    name = unit_name(db, unit)
+    use_local_codes(db)
+    curve, curve_source = curve_for(db, unit, year, cut)
+    target = curve[month - 1]
+    lines = [x for x in project_years(db, unit=unit, year=year, cutoff=cut) if x.quota or x.paid]
+    in_month = paid_between(db, unit, year, start, cut.as_of or month_end, cut)
+    backlog, backlog_data = backlog_sheets(db, unit, year, cut, None)
+    drawn = Chart(year, month, monthly_cumulative(db, unit, year, month, cut), curve, name) if chart else None
     rows: list[list[Any]] = []
     warnings: list[list[Any]] = []
     records = []
@@ -363,9 +344,6 @@ def month_report(
         Sheet("预警", ["类型", "项目", "项目名称", "说明"], warnings or [["—", "", "", "无预警"]]),
         *backlog,
     ]
-    if chart is not None:
-        draw_chart(chart, year, month, series, curve, name)
-        click.echo(f"已画图 {chart}", err=True)
     data = {
         "unit": unit,
         "month": f"{year}-{month:02d}",
@@ -378,15 +356,12 @@ def month_report(
         "warnings": [dict(zip(["type", "project", "name", "detail"], w, strict=True)) for w in warnings],
         "backlog": backlog_data,
     }
-    emit(
-        Report(
-            f"{year} 年 {month} 月预算执行进度通报",
-            sheets,
-            subtitle=f"单位：{name}（{unit}）    金额单位：万元",
-            data=data,
-            unit=f"{name}（{unit}）",
-            period=f"{year} 年 1–{month} 月（截至 {cut.as_of or month_end}）",
-        ),
-        fmt,
-        output,
+    report = Report(
+        f"{year} 年 {month} 月预算执行进度通报",
+        sheets,
+        subtitle=f"单位：{name}（{unit}）    金额单位：万元",
+        data=data,
+        unit=f"{name}（{unit}）",
+        period=f"{year} 年 1–{month} 月（截至 {cut.as_of or month_end}）",
     )
+    return report, drawn

@@ -39,6 +39,19 @@ TAKEN = [
     ["report", "backlog", "153001"],
     ["report", "backlog", "--unit", "153001", "--older-than", "30", "--format", "csv", "--encoding", "gbk"],
     ["--db", "{db}", "report", "backlog", "153001", "2024", "--as-of", "2024-06-14"],
+    ["report", "month", "153001", "2024-06"],
+    ["report", "month", "153001", "2024-12", "--behind", "5", "--held-days", "0", "--format", "json"],
+    ["--format", "json", "report", "month", "153001", "２０２４-03", "--as-of", "2024-03-15"],
+    ["report", "month", "153001", "2024-06", "--format", "csv", "--encoding", "gbk", "--behind=0.5"],
+    ["report", "month", "153001", "2024-06", "--format", "md", "--known-at", "2999-01-01T00:00"],
+    ["report", "month", "153001", "2024-06", "--wide", "--held-days=３"],
+    ["report", "final-accounts", "153001", "2024"],
+    ["report", "final-accounts", "153001", "2024", "--table", "公开01", "--format", "json"],
+    ["report", "final-accounts", "153001", "2024", "--table=自评", "--score-rule", "threshold:60", "--format", "md"],
+    ["report", "final-accounts", "153001", "2024", "--as-of", "2024-06-30", "--format", "csv", "--wide"],
+    ["--format", "json", "report", "final-accounts", "153001", "2025", "--known-at", "2999-01-01"],
+    ["report", "balances", "153001", "2024"],
+    ["report", "balances", "153001", "2024", "--format", "json", "--as-of", "2024-06-30"],
 ]
 
 #: command lines it hands to click (which then refuses, helps or writes a file)
@@ -57,9 +70,27 @@ HANDED_ON = [
     ["report", "execution", "--bogus"],
     ["report", "execution", "-h"],
     ["report", "backlog", "--older-than", "-1"],
-    ["report", "month", "153001", "2024-06"],
     ["--actor", "某人", "report", "execution"],
     ["report", "execution", "--", "153001"],
+    ["report", "month", "153001"],
+    ["report", "month", "153001", "2024-06", "2024-07"],
+    ["report", "month", "153001", "2024-13"],
+    ["report", "month", "153009", "2024-06"],
+    ["report", "month", "--unit", "153001", "2024-06"],
+    ["report", "month", "153001", "2024-06", "--behind", "-1"],
+    ["report", "month", "153001", "2024-06", "--held-days", "3.5"],
+    ["report", "month", "153001", "2024-06", "--chart", "图.txt"],
+    ["report", "month", "153001", "2024-06", "--format", "xlsx"],
+    ["report", "month", "153001", "2024-06", "--behind", "5", "--behind", "6"],
+    ["report", "final-accounts", "153001"],
+    ["report", "final-accounts", "153001", "24"],
+    ["report", "final-accounts", "153009", "2024"],
+    ["report", "final-accounts", "153001", "2024", "--table", "公开99"],
+    ["report", "final-accounts", "153001", "2024", "--score-rule", "lottery"],
+    ["report", "final-accounts", "153001", "2024", "--encoding", "gbk"],
+    ["report", "balances", "153001"],
+    ["report", "balances", "153009", "2024"],
+    ["report", "balances", "153001", "2024", "--help"],
 ]
 
 
@@ -136,3 +167,33 @@ def test_a_file_that_is_not_a_ledger_is_clicks_to_refuse(tmp_path: Path) -> None
     assert done.returncode == 2 and done.stderr.endswith(b"[click]")
     assert "不是 SQLite 数据库".encode() in done.stderr
     assert sheet.read_bytes() == b"PK\x03\x04 not a database"
+
+
+def test_balances_whose_identities_fail_are_clicks_to_print_and_refuse(
+    year_store: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from projections import accounts
+
+    def failing(facts: accounts.Facts, table: dict[str, str]) -> list[tuple[str, bool]]:
+        return [("公开01 收支平衡", False)]
+
+    monkeypatch.setenv("LEDGER_DB", year_store)
+    assert launch.run(["report", "balances", "153001", "2024"])  # the identities hold: the launcher's
+    assert "恒等式校验" in capsys.readouterr().out
+    monkeypatch.setattr(accounts, "identities", failing)
+    assert not launch.run(["report", "balances", "153001", "2024"])
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_report_that_cannot_be_shown_prints_nothing_and_is_clicks(
+    year_store: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from projections import output
+
+    def unencodable(text: str, encoding: str | None) -> bytes:
+        raise UnicodeEncodeError("gbk", text, 0, 1, "illegal multibyte sequence")
+
+    monkeypatch.setenv("LEDGER_DB", year_store)
+    monkeypatch.setattr(output, "encode_csv", unencodable)
+    assert not launch.run(["report", "month", "153001", "2024-06", "--format", "csv", "--encoding", "gbk"])
+    assert capsys.readouterr() == ("", "")

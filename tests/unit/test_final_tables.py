@@ -27,7 +27,7 @@ from projections.final import (
 )
 from projections.final.facts import Facts
 from projections.final.table import Page, code_cells
-from projections.reports.final_accounts import final_accounts
+from projections.reports.cli import final_accounts
 
 WAN = 1_000_000
 GENERAL, GOV, CAPITAL = "一般公共预算", "政府性基金预算", "国有资本经营预算"
