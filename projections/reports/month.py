@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
 
 from ledger import calendar
 from ledger.codes import CodeKind, name_of, rollup
@@ -23,7 +22,10 @@ from projections.query import Cutoff, Reader, project_years, reader, unit_lines,
 from projections.reports.backlog import backlog_sheets
 from projections.reports.execution import check_unit
 
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from projections.query import Connection
 
 CENT = Decimal("0.01")
@@ -39,10 +41,7 @@ def curve_for(conn: Connection | Reader, unit: str, year: int, cut: Cutoff) -> t
     )
     if found:
         return [Decimal(p) for p in str(found[0][0]).split(",")], "单位设定的序时进度"
-    return [
-        Decimal(calendar.default_curve(m).numerator * 100) / calendar.default_curve(m).denominator
-        for m in range(1, 13)
-    ], "默认序时进度（已过月数 ÷ 12）"
+    return [calendar.default_target(m) for m in range(1, 13)], "默认序时进度（已过月数 ÷ 12）"
 
 
 def points(rate: str, target: Decimal) -> Decimal:

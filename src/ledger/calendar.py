@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from calendar import monthrange
-from fractions import Fraction
 
 from ledger.errors import MalformedInput
 from ledger.text import numeral
+
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
+if TYPE_CHECKING:
+    from decimal import Decimal
+    from fractions import Fraction
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -115,12 +118,22 @@ def now() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC)
 
 
+#: zones whose offset from UTC has been fixed since long before the ledger's earliest year
+#: (China Standard Time has kept UTC+8 without daylight saving since 1991): today's date
+#: there needs no zone database, which costs a report a few milliseconds to load
+FIXED_OFFSETS = {"Asia/Shanghai": dt.timedelta(hours=8)}
+
+
 def today() -> dt.date:
     """Today's business date in the ledger's zone (the standard library's zone will do:
     every command that parses a year or a date asks, and pendulum costs 20 ms to load)."""
+    name = zone()
+    offset = FIXED_OFFSETS.get(name)
+    if offset is not None:
+        return (dt.datetime.now(tz=dt.UTC) + offset).date()
     from zoneinfo import ZoneInfo
 
-    return dt.datetime.now(ZoneInfo(zone())).date()
+    return dt.datetime.now(ZoneInfo(name)).date()
 
 
 def local_text(instant: dt.datetime) -> str:
@@ -132,9 +145,10 @@ def local_text(instant: dt.datetime) -> str:
 
 
 def month_end(year: int, month: int) -> dt.date:
-    """The last day of a month (no zone involved: the standard library's calendar will do,
-    and spares a month report the import of pendulum)."""
-    return dt.date(year, month, monthrange(year, month)[1])
+    """The last day of a month: the day before the next month begins (no zone involved,
+    nor pendulum, nor the standard library's calendar with its locale)."""
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -148,4 +162,14 @@ def parse_month(text: str) -> tuple[int, int]:
 
 def default_curve(month: int) -> Fraction:
     """序时进度 by default: elapsed months / 12 at the end of ``month``."""
+    from fractions import Fraction
+
     return Fraction(month, 12)
+
+
+def default_target(month: int) -> Decimal:
+    """:func:`default_curve` in percent, as a report prints it: ``month`` × 100 / 12
+    (the same :class:`~decimal.Decimal` as the fraction's numerator × 100 / denominator)."""
+    from decimal import Decimal
+
+    return Decimal(month * 100) / 12

@@ -42,3 +42,44 @@ def test_a_month_ends_the_day_before_the_next_month_begins(year: int) -> None:
     for month in range(1, 13):
         following = dt.date(year + month // 12, month % 12 + 1, 1)
         assert calendar.month_end(year, month) == following - dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize("year", [1900, 2000, 2023, 2024, 2100])
+def test_a_month_ends_on_the_last_day_the_standard_library_calendar_gives(year: int) -> None:
+    import calendar as stdlib_calendar
+
+    for month in range(1, 13):
+        assert calendar.month_end(year, month).day == stdlib_calendar.monthrange(year, month)[1]
+
+
+def test_the_default_target_is_the_default_curve_in_percent_to_the_last_digit() -> None:
+    from decimal import Decimal
+
+    for month in range(1, 13):
+        curve = calendar.default_curve(month)
+        exact = Decimal(curve.numerator * 100) / curve.denominator
+        assert str(calendar.default_target(month)) == str(exact)
+
+
+@pytest.mark.parametrize("name", sorted(calendar.FIXED_OFFSETS))
+def test_today_in_a_zone_of_fixed_offset_is_todays_date_there_in_the_zone_database(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("LEDGER_TZ", name)
+    zone = ZoneInfo(name)
+    for day in (dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime.now(tz=dt.UTC)):
+        for hour in range(24):
+            instant = day.replace(hour=hour)
+            assert zone.utcoffset(instant.replace(tzinfo=None)) == calendar.FIXED_OFFSETS[name]
+    before = dt.datetime.now(zone).date()
+    assert calendar.today() in (before, dt.datetime.now(zone).date())
+
+
+def test_today_in_any_other_zone_asks_the_zone_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("LEDGER_TZ", "Pacific/Kiritimati")  # UTC+14: a date ahead of most
+    before = dt.datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    assert calendar.today() in (before, dt.datetime.now(ZoneInfo("Pacific/Kiritimati")).date())
