@@ -16,8 +16,6 @@ and 结余分配 are 0: the ledger records no act that creates them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ledger.domain.kinds import Category, Fund
 from ledger.money import wan
 from projections import final
@@ -25,7 +23,10 @@ from projections.final.facts import BASIC, FISCAL, SANGONG, Facts
 from projections.final.table01 import INCOME_01
 from projections.query import NO_CUTOFF, Cutoff, Reader, project_years, reader, unit_lines
 
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from projections.query import Connection
 
 __all__ = ["INCOME_01", "Facts", "balances", "cells", "gather", "identities", "prior_year_has_activity"]

@@ -28,9 +28,12 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable
-from typing import Any
 
 from ledger.formats import SQLITE_HEADER
+
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 #: the read models' rows in ``rm_positions`` at their current versions
 #: (``projections.folds.position_key`` of each of ``projections.quick.MODELS``; a test

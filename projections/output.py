@@ -7,19 +7,20 @@ renderers never compute: every figure arrives rounded once, from exact 分.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import json
 import re
 import sys
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from ledger.layout import wrap
+
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO
 
 FORMATS = ("table", "csv", "json", "xlsx", "md")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -233,6 +234,8 @@ def render_md(report: Report) -> str:
 
 
 def render_csv(report: Report) -> str:
+    import csv
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for n, sheet in enumerate(report.sheets):
@@ -261,6 +264,8 @@ def render_json(report: Report) -> str:
                 for s in report.sheets
             ],
         }
+    import json
+
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
 
 

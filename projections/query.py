@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.errors import NotFound
 
+#: (not ``typing.TYPE_CHECKING``: a report run without click imports neither ``typing`` nor
+#: ``dataclasses``; mypy reads any ``TYPE_CHECKING`` as true)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeAlias
+    from typing import Any, TypeAlias, TypeVar
 
     from sqlalchemy import ColumnElement
     from sqlalchemy.engine import Connection as SQLAlchemyConnection
@@ -25,7 +26,39 @@ if TYPE_CHECKING:
     #: a connection to the read models: SQLite's own, or SQLAlchemy's (any backend)
     Connection: TypeAlias = sqlite3.Connection | SQLAlchemyConnection
 
-T = TypeVar("T")
+    T = TypeVar("T")
+
+
+class Value:
+    """A frozen record compared, hashed and shown by its fields (``__slots__``, in order):
+    what ``@dataclass(frozen=True)`` gives, without importing ``dataclasses``."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def _set(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() == other._fields()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({shown})"
 
 
 class Reader:
@@ -132,16 +165,19 @@ PROJECTS_NOW = (
 )
 
 
-@dataclass(frozen=True)
-class Cutoff:
+class Cutoff(Value):
     """Which events a report sees.
 
     ``as_of``: business dates up to the end of that day (the historical reconstruction);
     ``known_at``: only events recorded by that instant (what the ledger said then).
     """
 
-    as_of: dt.date | None = None
-    known_at: dt.datetime | None = None  # aware
+    __slots__ = ("as_of", "known_at")
+    as_of: dt.date | None
+    known_at: dt.datetime | None  # aware
+
+    def __init__(self, as_of: dt.date | None = None, known_at: dt.datetime | None = None) -> None:
+        self._set(as_of=as_of, known_at=known_at)
 
     @property
     def known_at_naive_utc(self) -> dt.datetime | None:
@@ -203,10 +239,27 @@ class Cutoff:
 NO_CUTOFF = Cutoff()
 
 
-@dataclass(frozen=True)
-class ProjectYear:
+class ProjectYear(Value):
     """One project line's figures for one fiscal year, in exact 分."""
 
+    __slots__ = (
+        "allocated",
+        "category",
+        "code",
+        "doc",
+        "economic",
+        "function",
+        "fund",
+        "held",
+        "level",
+        "name",
+        "opening",
+        "paid",
+        "pending",
+        "project_id",
+        "quota",
+        "unit",
+    )
     project_id: str
     unit: str
     code: str
@@ -223,6 +276,45 @@ class ProjectYear:
     pending: int  # 已申请未拨付
     held: int  # of which 待财政统筹拨付
     paid: int  # 全年执行数
+
+    def __init__(
+        self,
+        *,
+        project_id: str,
+        unit: str,
+        code: str,
+        name: str,
+        function: str,
+        category: str,
+        fund: str,
+        economic: str,
+        doc: str,
+        level: str,
+        opening: int,
+        quota: int,
+        allocated: int,
+        pending: int,
+        held: int,
+        paid: int,
+    ) -> None:
+        self._set(
+            project_id=project_id,
+            unit=unit,
+            code=code,
+            name=name,
+            function=function,
+            category=category,
+            fund=fund,
+            economic=economic,
+            doc=doc,
+            level=level,
+            opening=opening,
+            quota=quota,
+            allocated=allocated,
+            pending=pending,
+            held=held,
+            paid=paid,
+        )
 
     @property
     def unexecuted(self) -> int:
@@ -308,10 +400,21 @@ def _project_years(
     return out
 
 
-@dataclass(frozen=True)
-class OpenPayment:
+class OpenPayment(Value):
     """A payment requested or held and not yet settled or cancelled (the backlog)."""
 
+    __slots__ = (
+        "amount",
+        "economic",
+        "held",
+        "held_on",
+        "hold_reason",
+        "payee",
+        "payment",
+        "project_id",
+        "requested_on",
+        "year",
+    )
     project_id: str
     payment: int
     payee: str
@@ -322,6 +425,33 @@ class OpenPayment:
     hold_reason: str
     held_on: dt.date | None
     year: int
+
+    def __init__(
+        self,
+        *,
+        project_id: str,
+        payment: int,
+        payee: str,
+        economic: str,
+        amount: int,
+        requested_on: dt.date,
+        held: bool,
+        hold_reason: str,
+        held_on: dt.date | None,
+        year: int,
+    ) -> None:
+        self._set(
+            project_id=project_id,
+            payment=payment,
+            payee=payee,
+            economic=economic,
+            amount=amount,
+            requested_on=requested_on,
+            held=held,
+            hold_reason=hold_reason,
+            held_on=held_on,
+            year=year,
+        )
 
 
 def open_payments(

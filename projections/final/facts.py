@@ -10,7 +10,6 @@ some funds and 基本/项目, income by source), and :func:`rolled`, which carri
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from ledger.codes import CodeKind, rollup
 from ledger.domain.kinds import Category, Fund
@@ -26,23 +25,40 @@ SANGONG = {
 }
 
 
-@dataclass
 class Facts:
-    """Exact sums (分) for one unit-year, from which every cell is formed."""
+    """Exact sums (分) for one unit-year, from which every cell is formed; equal when every
+    sum is. (A plain class, not a dataclass: a report run without click imports nothing it
+    need not.)"""
 
-    unit: str
-    year: int
-    # (function, is_basic, fund) → paid
-    spend: dict[tuple[str, bool, str], int] = field(default_factory=lambda: defaultdict(int))
-    # (economic, is_basic, fund) → paid
-    economic: dict[tuple[str, bool, str], int] = field(default_factory=lambda: defaultdict(int))
-    # (source, function) → income
-    income: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    opening: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    # 三公 economic code → quota on lines whose economic code it is (一般公共预算)
-    sangong_quota: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    # 自评 rows: code → (年初, 全年, 执行, override)
-    projects: list[tuple[str, int, int, int, int | None]] = field(default_factory=list)
+    __slots__ = ("economic", "income", "opening", "projects", "sangong_quota", "spend", "unit", "year")
+
+    def __init__(self, unit: str, year: int) -> None:
+        self.unit = unit
+        self.year = year
+        # (function, is_basic, fund) → paid
+        self.spend: dict[tuple[str, bool, str], int] = defaultdict(int)
+        # (economic, is_basic, fund) → paid
+        self.economic: dict[tuple[str, bool, str], int] = defaultdict(int)
+        # (source, function) → income
+        self.income: dict[tuple[str, str], int] = defaultdict(int)
+        self.opening: dict[str, int] = defaultdict(int)
+        # 三公 economic code → quota on lines whose economic code it is (一般公共预算)
+        self.sangong_quota: dict[str, int] = defaultdict(int)
+        # 自评 rows: code → (年初, 全年, 执行, override)
+        self.projects: list[tuple[str, int, int, int, int | None]] = []
+
+    def _sums(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Facts):
+            return self._sums() == other._sums()
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return "Facts(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
 
 def spend(facts: Facts, funds: tuple[str, ...] | None = None, basic: bool | None = None) -> dict[str, int]:

@@ -9,40 +9,44 @@ a layout prints that table from the full map of the year (and the prior year's, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from ledger.codes import CodeKind, name_of
 from ledger.money import wan
 from projections.final.facts import Facts, rolled
 
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
+if TYPE_CHECKING:
+    from typing import Any
+
 Cells = dict[str, str]
-Rows = list[list[Any]]
+Rows = list[list["Any"]]
 
 
-@dataclass(frozen=True)
 class Page:
     """What a layout prints from: the year's cells, the prior year's (None when it had no
-    activity), the unit's project names by code, and the year whose code names are used."""
+    activity), the unit's project names by code, and the year whose code names are used.
 
-    cells: Cells
-    prior: Cells | None
-    names: dict[str, str]
-    year: int
+    (Plain classes, not dataclasses: a report run without click imports nothing it need not.)
+    """
+
+    __slots__ = ("cells", "names", "prior", "year")
+
+    def __init__(self, cells: Cells, prior: Cells | None, names: dict[str, str], year: int) -> None:
+        self.cells, self.prior, self.names, self.year = cells, prior, names, year
 
 
 Build = Callable[[Facts, str], Cells]  # (facts, score rule) → the table's cells
 Layout = Callable[[Page], tuple[list[str], Rows]]  # → (column headings, rows)
 
 
-@dataclass(frozen=True)
 class Table:
     """One published table: its title as printed, its builder and its layout."""
 
-    title: str
-    build: Build
-    layout: Layout
+    __slots__ = ("build", "layout", "title")
+
+    def __init__(self, title: str, build: Build, layout: Layout) -> None:
+        self.title, self.build, self.layout = title, build, layout
 
 
 NUMERALS = "一二三四五六七八九十"

@@ -7,15 +7,16 @@ and by unit. The second lists quota issued but never requested.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ledger import calendar
 from ledger.money import wan
 from projections.output import Report, Sheet
 from projections.query import Cutoff, OpenPayment, Reader, open_payments, project_years, reader
 from projections.reports.execution import check_unit, default_year
 
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from projections.query import Connection
 
 

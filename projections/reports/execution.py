@@ -9,7 +9,6 @@ Totals per unit, and over all units when several are shown.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
 from ledger.errors import NotFound
 from ledger.money import percent, wan
@@ -17,7 +16,10 @@ from projections import scoring
 from projections.output import Report, Sheet
 from projections.query import Cutoff, ProjectYear, Reader, project_years, reader
 
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from projections.query import Connection
 
 COLUMNS = [

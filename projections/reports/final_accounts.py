@@ -6,12 +6,14 @@ command is in ``projections.reports.cli``), so the launcher can run a plain invo
 
 from __future__ import annotations
 
-from typing import Any
-
 from projections import accounts, final
 from projections.final.table import Page
 from projections.output import Report
 from projections.query import Cutoff, Reader, unit_name, use_local_codes
+
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 TABLES = list(final.TABLES)
 

@@ -19,11 +19,10 @@ exact command that would admit it, so a typo is caught before money moves.
 from __future__ import annotations
 
 import enum
+import os
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from ledger.errors import AlreadyExists, MalformedInput, UnknownCode
 
@@ -62,11 +61,47 @@ class CodeKind(enum.Enum):
         return "类/款/项" if self is CodeKind.FUNCTION else "类/款"
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class _Frozen:
+    """A frozen record compared, hashed and shown by its fields (``__slots__``, in order):
+    what ``@dataclass(frozen=True, slots=True)`` gives, without importing ``dataclasses``
+    (a report run without click reads the code books and need not load it)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _set(self, *values: object) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() == other._fields()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({shown})"
+
+
+class Code(_Frozen):
+    __slots__ = ("kind", "code", "name")  # noqa: RUF023 (the fields' order)
     kind: CodeKind
     code: str
     name: str
+
+    def __init__(self, kind: CodeKind, code: str, name: str) -> None:
+        self._set(kind, code, name)
 
     @property
     def level(self) -> str:
@@ -78,14 +113,17 @@ class Code:
         return [self.code[:n] for n in reversed(self.kind.lengths) if n < len(self.code)]
 
 
-@dataclass(frozen=True, slots=True)
-class LocalCode:
+class LocalCode(_Frozen):
     """A code a clerk admitted: valid in ``year``, or in every year when it is 0."""
 
+    __slots__ = ("kind", "year", "code", "name")  # noqa: RUF023 (the fields' order)
     kind: CodeKind
     year: int
     code: str
     name: str
+
+    def __init__(self, kind: CodeKind, year: int, code: str, name: str) -> None:
+        self._set(kind, year, code, name)
 
 
 def book_year(year: int | None) -> int:
@@ -99,8 +137,7 @@ def book_year(year: int | None) -> int:
 @cache
 def shipped(kind: CodeKind, book: int) -> dict[str, str]:
     """One shipped book: code → name, in code order."""
-    name = f"{kind.value}-{book}.tsv"
-    text = resources.files("ledger.data").joinpath("codes", name).read_text("utf-8")
+    text = _book_text(f"{kind.value}-{book}.tsv")
     table: dict[str, str] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -110,9 +147,21 @@ def shipped(kind: CodeKind, book: int) -> dict[str, str]:
     return dict(sorted(table.items()))
 
 
+def _book_text(name: str) -> str:
+    """A shipped book's text: the file beside this module (an installed package), else
+    through ``importlib.resources`` (a package the loader serves from elsewhere, a zip)."""
+    try:
+        with open(os.path.join(os.path.dirname(__file__), "data", "codes", name), encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        from importlib import resources
+
+        return resources.files("ledger.data").joinpath("codes", name).read_text("utf-8")
+
+
 def source_of(kind: CodeKind, book: int) -> str:
     """The header of a shipped book: where its codes and names come from."""
-    text = resources.files("ledger.data").joinpath("codes", f"{kind.value}-{book}.tsv").read_text("utf-8")
+    text = _book_text(f"{kind.value}-{book}.tsv")
     return "\n".join(line.lstrip("# ").rstrip() for line in text.splitlines() if line.startswith("#"))
 
 

@@ -17,7 +17,6 @@ import re
 import unicodedata
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
 
 from ledger.errors import MalformedInput
 
@@ -25,7 +24,11 @@ from ledger.errors import MalformedInput
 #: line separator, paragraph separator
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 FULL_WIDTH_DIGITS = "０１２３４５６７８９"
-Form = Literal["NFC", "NFKC"]
+TYPE_CHECKING = False  # not typing's: a report run without click does not import typing
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    Form: TypeAlias = Literal["NFC", "NFKC"]
 
 
 def code_point(c: str) -> str:

@@ -4,6 +4,7 @@ command lines the launcher takes and for those it hands on; it writes nothing.""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import sqlite3
@@ -197,3 +198,76 @@ def test_a_report_that_cannot_be_shown_prints_nothing_and_is_clicks(
     monkeypatch.setattr(output, "encode_csv", unencodable)
     assert not launch.run(["report", "month", "153001", "2024-06", "--format", "csv", "--encoding", "gbk"])
     assert capsys.readouterr() == ("", "")
+
+
+#: what a report run without click never loads: the command line, the heavy libraries,
+#: and the standard library it has no use for (``typing``, ``dataclasses`` and
+#: ``inspect``, the zone database, ``fractions``, the locale-bound ``calendar``, the
+#: zipped resource readers; ``json`` and ``csv`` unless it prints them)
+LEAN_HEAVY = (
+    "click",
+    "sqlalchemy",
+    "pendulum",
+    "eventsourcing",
+    "matplotlib",
+    "openpyxl",
+    "typing",
+    "dataclasses",
+    "inspect",
+    "zoneinfo",
+    "fractions",
+    "calendar",
+    "locale",
+    "importlib.resources",
+    "zipfile",
+    "json",
+    "csv",
+)
+
+#: prints the modules of LEAN_HEAVY the process loaded, as it exits (itself loading none)
+LOADED = (
+    "import atexit, runpy, sys\n"
+    "heavy = {heavy!r}\n"
+    "atexit.register(lambda: sys.stderr.write('\\n' + repr(sorted(m for m in list(sys.modules) "
+    "if any(m == h or m.startswith(h + '.') for h in heavy)))))\n"
+    "{body}"
+)
+
+
+def loaded(db: str, body: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED.format(heavy=LEAN_HEAVY, body=body)],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "LEDGER_DB": db},
+        cwd=Path(db).parent,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return set(ast.literal_eval(done.stderr.decode().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "execution", "--unit", "153001", "--year", "2024"],
+        ["report", "execution", "--unit", "153001", "--year", "2024", "--as-of", "2024-06-30"],
+        ["report", "backlog", "153001", "2024"],
+        ["report", "month", "153001", "2024-12"],
+        ["report", "final-accounts", "153001", "2024"],
+        ["report", "balances", "153001", "2024"],
+    ],
+    ids=" ".join,
+)
+def test_a_report_run_without_click_loads_no_more_than_a_bare_interpreter_of_what_it_need_not(
+    year_store: str, args: list[str]
+) -> None:
+    bare = loaded(year_store, "import sqlite3\n")  # whatever the interpreter loads at start
+    run = f"sys.argv = ['ledger', *{args!r}]\nrunpy.run_module('ledger', run_name='__main__')\n"
+    report = loaded(year_store, run)
+    assert report - bare == set()
+    assert loaded(year_store, run.replace("'report', ", "'--format', 'json', 'report', ")) - bare == {
+        "json",
+        "json.decoder",
+        "json.encoder",
+        "json.scanner",
+    }
