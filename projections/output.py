@@ -78,11 +78,21 @@ class Report:
         self.money_unit = money_unit
 
 
+#: the widths of the texts measured so far: a table measures each cell several times (its
+#: column's width, the floors, the wrap, the padding), a name or a heading in many rows
+_widths: dict[str, int] = {}
+
+
 def width(text: str) -> int:
     """Display width on a terminal: CJK characters take two columns."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    known = _widths.get(text)
+    if known is None:
+        if len(_widths) > 100_000:  # a province's report: never hold more than a few MB
+            _widths.clear()
+        known = _widths[text] = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return known
 
 
 def _pad(text: str, size: int, right: bool) -> str:
