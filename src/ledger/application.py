@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -190,6 +190,7 @@ def close_unit_year(
     return summary
 
 
+@lru_cache(maxsize=65536)
 def code_index_id(code: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"code:{code}")
 
