@@ -779,10 +779,10 @@ def from_row(op: str, fields: Mapping[str, str]) -> Command[Any]:
     plan = _PLANS.get((op, tuple(fields)))
     if plan is None:
         plan = _plan(op, tuple(fields))
-    kind, reads = plan
+    kind, reads, missing = plan
     values: dict[str, Any] = {}
     for column, name, parser, memo, required in reads:
-        text = fields.get(column, "")
+        text = fields[column]
         found = memo.get(text, _UNREAD)
         if found is _UNREAD:
             if not text.strip():
@@ -791,15 +791,18 @@ def from_row(op: str, fields: Mapping[str, str]) -> Command[Any]:
                 continue
             found = parser(text)
         values[name] = found
+    if missing is not None:
+        raise MalformedInput(missing)
     return kind(**values)
 
 
 _UNREAD: Any = object()
 
-#: how a row of an act with these columns (in this order) is read: its command, and per
-#: column of the act (field, parser, the parser's memo, required); an import repeats the
-#: same op and columns by the ten thousand, so the unknown columns are checked once
-_Plan = tuple[type[Command[Any]], tuple[tuple[str, str, Parser[Any], dict[str, Any], bool], ...]]
+#: how a row of an act with these columns (in this order) is read: its command; per column
+#: it has, in the act's order, (field, parser, the parser's memo, required); and the
+#: refusal of the first required column it lacks (the columns after it are never read).
+#: An import repeats the same op and columns by the ten thousand: they are checked once
+_Plan = tuple[type[Command[Any]], tuple[tuple[str, str, Parser[Any], dict[str, Any], bool], ...], str | None]
 _PLANS: dict[tuple[str, tuple[str, ...]], _Plan] = {}
 
 
@@ -811,10 +814,15 @@ def _plan(op: str, present: tuple[str, ...]) -> _Plan:
     extra = sorted(set(present) - set(wanted))
     if extra:
         raise MalformedInput(f"未知字段：{'、'.join(extra)}（{kind.op} 可用：{'、'.join(wanted)}）")
-    reads = tuple(
-        (column, name, meta.parser, meta.parser.memo, required) for column, (name, meta, required) in wanted.items()
-    )
-    plan = (kind, reads)
+    reads = []
+    missing = None
+    for column, (name, meta, required) in wanted.items():
+        if column in present:
+            reads.append((column, name, meta.parser, meta.parser.memo, required))
+        elif required:
+            missing = f"缺少字段 {column}（{meta.parser.label}）"
+            break
+    plan = (kind, tuple(reads), missing)
     if len(_PLANS) < parsers.MEMO_SIZE:
         _PLANS[(op, present)] = plan
     return plan
