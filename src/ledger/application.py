@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -190,6 +190,7 @@ def close_unit_year(
     return summary
 
 
+@lru_cache(maxsize=65536)
 def code_index_id(code: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"code:{code}")
 
@@ -228,7 +229,7 @@ class Work:
         #: the balances a year-end close carried into the next year, by fund
         self.close_balances: dict[str, int] | None = None
         #: during one act of a batch: each aggregate it touched, with its pending events then
-        self._marks: dict[uuid.UUID, int] | None = None
+        self._marks: dict[uuid.UUID, tuple[Aggregate, int]] | None = None
         self._refs: dict[str, ProjectRef] = {}
         #: the codes clerks admitted, laid over the shipped books for these acts
         self.codebook = app.load_codes() if with_codes else None
@@ -236,23 +237,24 @@ class Work:
             self.aggregates[self.codebook.id] = self.codebook
 
     def load(self, aggregate_id: uuid.UUID, cls: type[T]) -> T | None:
-        found = self.aggregates.get(aggregate_id)
-        if found is None:
+        aggregate = self.aggregates.get(aggregate_id)
+        if aggregate is None:
             loaded = self.app._get(aggregate_id, cls)
             if loaded is None:
                 return None
             assert isinstance(loaded, Aggregate)
-            self.aggregates[aggregate_id] = found = loaded
-        if not isinstance(found, cls):
+            self.aggregates[aggregate_id] = aggregate = loaded
+        marks = self._marks
+        if marks is not None and aggregate_id not in marks:
+            marks[aggregate_id] = (aggregate, len(aggregate.pending_events))
+        if not isinstance(aggregate, cls):
             raise LedgerError(f"内部错误：{aggregate_id} 不是 {cls.__name__}")
-        if self._marks is not None:
-            self._marks.setdefault(aggregate_id, len(self.aggregates[aggregate_id].pending_events))
-        return found
+        return aggregate
 
     def add(self, aggregate: Aggregate) -> None:
         self.aggregates[aggregate.id] = aggregate
         if self._marks is not None:
-            self._marks[aggregate.id] = 0  # new: every event it holds is this act's
+            self._marks[aggregate.id] = (aggregate, 0)  # new: every event it holds is this act's
 
     def begin_act(self) -> None:
         """One act of a batch begins: :meth:`act_recorded` tells what it added."""
@@ -261,7 +263,7 @@ class Work:
     def act_recorded(self) -> bool:
         """Whether the act begun last recorded anything (on the aggregates it touched)."""
         marks = self._marks or {}
-        return any(len(self.aggregates[i].pending_events) > n for i, n in marks.items())
+        return any(len(aggregate.pending_events) > n for aggregate, n in marks.values())
 
     def pending(self) -> list[Aggregate]:
         return [a for a in self.aggregates.values() if a.pending_events]

@@ -167,6 +167,9 @@ def source_of(kind: CodeKind, book: int) -> str:
 
 _local: dict[CodeKind, list[LocalCode]] = {kind: [] for kind in CodeKind}
 _merged: dict[tuple[CodeKind, int | None], dict[str, str]] = {}
+#: each code as typed, read against a year's book (an import names the same few codes on
+#: every row); forgotten with the merged books whenever the local codes change
+_found: dict[tuple[CodeKind, str, int | None], Code] = {}
 
 
 def use_local(entries: Iterable[LocalCode]) -> None:
@@ -176,6 +179,7 @@ def use_local(entries: Iterable[LocalCode]) -> None:
     for entry in entries:
         _local[entry.kind].append(entry)
     _merged.clear()
+    _found.clear()
 
 
 def local(kind: CodeKind) -> list[LocalCode]:
@@ -219,11 +223,17 @@ def check_shape(kind: CodeKind, text: str) -> str:
 
 def lookup(kind: CodeKind, text: str, year: int | None = None) -> Code:
     """Read a code typed by a clerk: well-formed, then known in ``year``'s book."""
+    found = _found.get((kind, text, year))
+    if found is not None:
+        return found
     code = check_shape(kind, text)
     table = catalogue(kind, year)
     if code not in table:
         raise UnknownCode(_unknown_message(kind, code, year))
-    return Code(kind, code, table[code])
+    found = Code(kind, code, table[code])
+    if len(_found) < 4096:
+        _found[(kind, text, year)] = found
+    return found
 
 
 def function_code(text: str, year: int | None = None) -> Code:
@@ -288,6 +298,7 @@ def admit(kind: CodeKind, code: str, name: str, year: int) -> bool:
         )
     _local[kind].append(LocalCode(kind, year, code, name))
     _merged.clear()
+    _found.clear()
     return True
 
 

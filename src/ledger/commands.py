@@ -302,7 +302,9 @@ class AddProject(Command[bool]):
         if self.economic:
             codes.economic_code(self.economic, self.year)
         unit = work.unit(self.unit)
-        existing = work.load(project_id(unit.code, self.code), Project)
+        # a line is registered only with its unit listing its code, in one transaction
+        # (register_project): a code the unit does not list has no line to look up
+        existing = work.load(project_id(unit.code, self.code), Project) if self.code in unit.projects else None
         if existing is not None:
             ours = (self.name, self.function, self.category, self.fund)
             if (existing.name, existing.function, existing.category, existing.fund) == ours:
@@ -774,19 +776,53 @@ def from_row(op: str, fields: Mapping[str, str]) -> Command[Any]:
     An empty cell is an absent field; a required field absent, a field the act does not
     have, or a value its parser refuses is :class:`MalformedInput`.
     """
+    plan = _PLANS.get((op, tuple(fields)))
+    if plan is None:
+        plan = _plan(op, tuple(fields))
+    kind, reads, missing = plan
+    values: dict[str, Any] = {}
+    for column, name, parser, memo, required in reads:
+        text = fields[column]
+        found = memo.get(text, _UNREAD)
+        if found is _UNREAD:
+            if not text.strip():
+                if required:
+                    raise MalformedInput(f"缺少字段 {column}（{parser.label}）")
+                continue
+            found = parser(text)
+        values[name] = found
+    if missing is not None:
+        raise MalformedInput(missing)
+    return kind(**values)
+
+
+_UNREAD: Any = object()
+
+#: how a row of an act with these columns (in this order) is read: its command; per column
+#: it has, in the act's order, (field, parser, the parser's memo, required); and the
+#: refusal of the first required column it lacks (the columns after it are never read).
+#: An import repeats the same op and columns by the ten thousand: they are checked once
+_Plan = tuple[type[Command[Any]], tuple[tuple[str, str, Parser[Any], dict[str, Any], bool], ...], str | None]
+_PLANS: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+
+
+def _plan(op: str, present: tuple[str, ...]) -> _Plan:
     kind = COMMANDS.get(op.strip())
     if kind is None:
         raise MalformedInput(f"未知的操作 op“{op.strip()[:30]}”，可用：{'、'.join(sorted(COMMANDS))}")
     wanted = columns(kind)
-    extra = sorted(set(fields) - set(wanted))
+    extra = sorted(set(present) - set(wanted))
     if extra:
         raise MalformedInput(f"未知字段：{'、'.join(extra)}（{kind.op} 可用：{'、'.join(wanted)}）")
-    values: dict[str, Any] = {}
+    reads = []
+    missing = None
     for column, (name, meta, required) in wanted.items():
-        text = fields.get(column, "")
-        if not text.strip():
-            if required:
-                raise MalformedInput(f"缺少字段 {column}（{meta.parser.label}）")
-            continue
-        values[name] = meta.parser(text)
-    return kind(**values)
+        if column in present:
+            reads.append((column, name, meta.parser, meta.parser.memo, required))
+        elif required:
+            missing = f"缺少字段 {column}（{meta.parser.label}）"
+            break
+    plan = (kind, tuple(reads), missing)
+    if len(_PLANS) < parsers.MEMO_SIZE:
+        _PLANS[(op, present)] = plan
+    return plan

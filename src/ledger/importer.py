@@ -132,6 +132,21 @@ def _read_rows(path: Path, sheet: str | None) -> list[Row]:
         raise MalformedInput(f"文件 {path.name} 超过导入上限 {IMPORT_MAX_MB.read()} MB")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    try:
+        # no byte of a multi-byte UTF-8 character is a line feed: the whole file decoded
+        # splits into the same lines as each line decoded alone
+        lines = [(n, t.rstrip("\r")) for n, t in enumerate(raw.decode("utf-8").split("\n"), start=1)]
+    except UnicodeDecodeError:
+        lines = _undecodable(raw)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _read_jsonl(lines)
+    if suffix == ".csv":
+        return _read_csv(lines)
+    raise MalformedInput(f"无法识别的文件类型“{path.suffix}”：支持 .jsonl、.csv 和 .xlsx")
+
+
+def _undecodable(raw: bytes) -> list[tuple[int, str]]:
+    """Refuse a file that is not UTF-8, naming every line that is not and where."""
     problems: list[tuple[int, str]] = []
     lines: list[tuple[int, str]] = []
     for n, chunk in enumerate(raw.split(b"\n"), start=1):
@@ -141,11 +156,7 @@ def _read_rows(path: Path, sheet: str | None) -> list[Row]:
             problems.append((n, f"不是有效的 UTF-8 文本（第 {e.start + 1} 个字节）：请以 UTF-8 编码保存文件"))
     if problems:
         raise ImportRejected(problems, malformed=True)
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return _read_jsonl(lines)
-    if suffix == ".csv":
-        return _read_csv(lines)
-    raise MalformedInput(f"无法识别的文件类型“{path.suffix}”：支持 .jsonl、.csv 和 .xlsx")
+    return lines
 
 
 def _text(value: Any) -> str:
@@ -170,12 +181,25 @@ class _DuplicateKey(ValueError):
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object whose fields are named once: a second value is never silently taken."""
-    obj: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in obj:
-            raise _DuplicateKey(k)
-        obj[k] = v
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
     return obj
+
+
+#: one decoder for every line (``json.loads`` with options builds a decoder per call)
+_DECODER = json.JSONDecoder(parse_float=float, object_pairs_hook=_unique_keys)
+
+
+def _loads(text: str) -> Any:
+    """``json.loads(text, object_pairs_hook=_unique_keys)``, through the one decoder."""
+    if text.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
 
 
 def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
@@ -184,7 +208,7 @@ def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
         if not text.strip():
             continue
         try:
-            obj = json.loads(text, parse_float=lambda s: float(s), object_pairs_hook=_unique_keys)
+            obj = _loads(text)
         except json.JSONDecodeError as e:
             problems.append((n, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
             continue
@@ -202,12 +226,14 @@ def _read_jsonl(lines: list[tuple[int, str]]) -> list[Row]:
         if not isinstance(obj, dict) or not isinstance(obj.get("op"), str):
             problems.append((n, '每行应是一个带 "op" 字段的 JSON 对象'))
             continue
-        try:
-            fields = {str(k): _text(v) for k, v in obj.items() if k != "op"}
-        except MalformedInput as e:
-            problems.append((n, e.message))
-            continue
-        rows.append(Row(n, obj["op"], fields))
+        op = obj.pop("op")
+        if not all(type(v) is str for v in obj.values()):
+            try:
+                obj = {k: _text(v) for k, v in obj.items()}
+            except MalformedInput as e:
+                problems.append((n, e.message))
+                continue
+        rows.append(Row(n, op, obj))
     if problems:
         raise ImportRejected(problems, malformed=True)
     return rows

@@ -42,7 +42,7 @@ class Parser(Generic[T]):
         if text in self.memo:
             return self.memo[text]
         found = self.read(text)
-        if len(self.memo) < MEMO_SIZE:
+        if len(self.memo) < MEMO_SIZE and text.strip():  # a blank cell is an absent field
             self.memo[text] = found
         return found
 

@@ -75,12 +75,21 @@ def _checked(value: str, label: str, max_length: int, required: bool, form: Form
     return s
 
 
-@lru_cache(maxsize=16384)
 def _normalised(value: str, form: Form) -> tuple[str, str, int]:
     """The normalised, trimmed text, its first refused character ("" if none) and its position.
 
-    Cached: an import repeats the same payees and reasons thousands of times.
+    Printable ASCII (an import's keys, codes and numbers) is its own NFC and NFKC form
+    and holds no refused character; other text is worked out once (:func:`_unusual`).
     """
+    if value.isascii() and value.isprintable():
+        return value.strip(), "", 0
+    return _unusual(value, form)
+
+
+@lru_cache(maxsize=16384)
+def _unusual(value: str, form: Form) -> tuple[str, str, int]:
+    """:func:`_normalised` of text that is not printable ASCII. Cached: an import
+    repeats the same payees and reasons thousands of times."""
     s = unicodedata.normalize(form, value).strip()
     for i, c in enumerate(s, start=1):
         if unicodedata.category(c) in REFUSED_CATEGORIES:

@@ -176,6 +176,17 @@ def test_a_local_code_is_admitted_once_and_known_only_in_its_year() -> None:
         codes.admit(CodeKind.FUNCTION, "2150898", "另一个名称", 2024)
 
 
+def test_a_code_read_once_is_read_again_against_the_local_codes_as_they_now_stand() -> None:
+    codes.use_local([LocalCode(CodeKind.ECONOMIC, 2024, "30298", "本地费用")])
+    assert codes.economic_code("30298", 2024).name == "本地费用"
+    assert codes.economic_code(" 30298", 2024) == codes.economic_code("30298", 2024)
+    codes.use_local(())  # another store's codes, or the code book reloaded without it
+    with pytest.raises(UnknownCode):
+        codes.economic_code("30298", 2024)
+    assert codes.admit(CodeKind.ECONOMIC, "30298", "另一项本地费用", 2024) is True
+    assert codes.economic_code("30298", 2024).name == "另一项本地费用"
+
+
 def test_a_code_admitted_for_every_year_is_known_in_each() -> None:
     codes.use_local([LocalCode(CodeKind.ECONOMIC, codes.EVERY_YEAR, "30298", "本地费用")])
     assert codes.economic_code("30298", 2024).name == "本地费用"

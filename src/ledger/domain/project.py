@@ -19,6 +19,7 @@ import copy
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -46,10 +47,13 @@ from ledger.money import Amount
 NAMESPACE = uuid.UUID("6f1c3a52-2f0e-5b7e-9d43-1e5a0c2b8f10")
 
 
+# ids are worked out once per process: an import names the same units and lines by the thousand
+@lru_cache(maxsize=65536)
 def unit_id(unit: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"unit:{unit}")
 
 
+@lru_cache(maxsize=65536)
 def project_id(unit: str, code: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"project:{unit}/{code}")
 
