@@ -131,8 +131,6 @@ def _open(db: str | None) -> tuple[Store, sqlite3.Connection]:
         # read models can always be refolded from the log: their commits need not wait
         # for the disk (as the runner's connections; the events' own keep full durability)
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -65536")
     except BaseException:
         conn.close()
         raise
