@@ -293,3 +293,31 @@ def test_a_store_without_the_index_of_topics_is_folded_by_scanning_its_pages(ful
     after = state(db)
     assert after[1:] == before[1:]
     assert after[0] == [r for r in cast(list[tuple[object, ...]], before[0]) if r[1] != "ix_stored_events_topic"]
+
+
+@pytest.mark.parametrize(
+    "env", [{"LEDGER_CATCHUP_PAGE": "很多"}, {"TZINFO_TOPIC": "datetime:timezone.min"}, {"LEDGER_DEBUG": "1"}], ids=str
+)
+def test_settings_the_launcher_does_not_read_are_clicks(two_copies: tuple[str, str], env: dict[str, str]) -> None:
+    handed_db, slow_db = two_copies
+    args = ["projections", "rebuild"]
+    handed = ledger(handed_db, args, **env)
+    slow = ledger(slow_db, args, LEDGER_LAUNCH="click", **env)
+    assert handed.stderr.endswith(CLICKED), handed.stderr.decode()
+    assert (handed.returncode, handed.stdout, handed.stderr) == (slow.returncode, slow.stdout, slow.stderr)
+    assert state(handed_db) == state(slow_db)
+
+
+def test_a_ledger_without_events_is_rebuilt_as_click_rebuilds_it(tmp_path: Path) -> None:
+    copies = []
+    for name in ("fast", "slow"):
+        (tmp_path / name).mkdir()
+        db = tmp_path / name / "ledger.db"
+        assert invoke(db, "init").exit_code == 0
+        copies.append(str(db))
+    fast = ledger(copies[0], ["projections", "rebuild"])
+    slow = ledger(copies[1], ["projections", "rebuild"], LEDGER_LAUNCH="click")
+    assert fast.stderr.endswith(LAUNCHED) and slow.stderr.endswith(CLICKED)
+    assert fast.returncode == slow.returncode == 0
+    assert fast.stdout == slow.stdout == "已重建读模型：directory、movements、assessments（重放 0 个事件）\n".encode()
+    assert state(copies[0]) == state(copies[1])
