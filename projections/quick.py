@@ -20,9 +20,9 @@ import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ledger.storage import Store, stored_fields
+from ledger.storage import Store
 from projections.folds import assessments, directory, engine, movements, position_key
-from projections.sqlfold import Dialect
+from projections.sqlfold import Dialect, sqlite_dialect
 
 #: the models in the runner's order (``runner.MODELS``; a test holds them equal)
 MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
@@ -30,7 +30,7 @@ MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
 QUICK_LIMIT = 5000
 
 
-class _Database:
+class SQLiteDatabase:
     """A ``sqlite3`` connection as the engine's ``Database``."""
 
     def __init__(self, conn: sqlite3.Connection, events_table: str) -> None:
@@ -40,10 +40,10 @@ class _Database:
 
     @property
     def dialect(self) -> Dialect:
-        """SQLite, with the event fields the table keeps as columns (read once)."""
+        """SQLite, with the event fields the table keeps as columns and its index of
+        topics (read once)."""
         if self._dialect is None:
-            names = self.conn.execute(f"SELECT name FROM pragma_table_xinfo('{self.events_table}')")
-            self._dialect = Dialect("sqlite", None, self.events_table, stored_fields(n for (n,) in names))
+            self._dialect = sqlite_dialect(self.conn.execute, self.events_table)
         return self._dialect
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Sequence[Any]]:
@@ -63,7 +63,7 @@ def catch_up(store: Store) -> int | None:
     if store.path is None or not store.path.is_file():
         return None
     conn = sqlite3.connect(store.path, timeout=60, isolation_level=None)
-    db = _Database(conn, store.events_table)
+    db = SQLiteDatabase(conn, store.events_table)
     try:
         current = _current(db)
         if current is None:
@@ -83,7 +83,7 @@ def catch_up(store: Store) -> int | None:
         conn.close()
 
 
-def _current(db: _Database) -> bool | None:
+def _current(db: SQLiteDatabase) -> bool | None:
     """Whether every model has seen the whole log; ``None`` when a model is missing or
     at another version, or the store has no tables yet (the runner's cases)."""
     keys = {position_key(m) for m in MODELS}
@@ -97,7 +97,7 @@ def _current(db: _Database) -> bool | None:
     return min(recorded[k] for k in keys) >= head
 
 
-def _apply(db: _Database) -> int | None:
+def _apply(db: SQLiteDatabase) -> int | None:
     """Under the write lock: the whole way to the log's end as one page of the engine."""
     current = _current(db)  # again, under the lock
     if current is not False:
@@ -109,7 +109,7 @@ def _apply(db: _Database) -> int | None:
     return 0 if page is None else page.events
 
 
-def _indexes_in_place(db: _Database) -> bool:
+def _indexes_in_place(db: SQLiteDatabase) -> bool:
     """A rebuild drops the indexes and the runner's last page restores them."""
     wanted = sorted({name for model in MODELS for name in model.INDEXES})
     marks = ", ".join(f":i{n}" for n in range(len(wanted)))

@@ -35,11 +35,11 @@ from sqlalchemy.sql.elements import TextClause
 
 from ledger import settings
 from ledger.errors import SealNotRebuilt
-from ledger.storage import Store, stored_fields
+from ledger.storage import Store
 from projections import assessments, directory, movements
 from projections.folds import engine as folding
 from projections.folds import position_key
-from projections.sqlfold import Dialect
+from projections.sqlfold import Dialect, sqlite_dialect
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -178,11 +178,11 @@ class _Database:
 
 
 def _dialect(store: Store, conn: Connection) -> Dialect:
-    """The store's dialect; on SQLite with the event fields its table keeps as columns."""
+    """The store's dialect; on SQLite with the event fields its table keeps as columns
+    and its index of topics."""
     if not store.is_sqlite:
         return Dialect("postgresql", store.schema, store.events_table)
-    names = conn.exec_driver_sql(f"SELECT name FROM pragma_table_xinfo('{store.events_table}')")
-    return Dialect("sqlite", None, store.events_table, stored_fields(n for (n,) in names))
+    return sqlite_dialect(lambda sql: conn.exec_driver_sql(sql).all(), store.events_table)
 
 
 @functools.lru_cache(maxsize=256)

@@ -52,10 +52,8 @@ def _points(d: Dialect) -> str:
 
 @cache
 def rows() -> tuple[Row, ...]:
-    # the event classes name the topics; imported here, not above, so that reading the
-    # tables (reports) does not load the event library
-    from ledger.domain.project import Project
-    from ledger.domain.unit import Unit
+    # the topics, named as the event classes are (the aggregates are not imported)
+    from projections.folds.topics import Project, Unit
 
     event: dict[str, Any] = {"position": position, "recorded_at": recorded_at, "year": number("year")}
     target = ("indicator", "operator", "value", "unit", "direction")

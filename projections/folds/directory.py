@@ -48,11 +48,8 @@ INDEXES = ("ix_rm_projects_unit_code", "ix_rm_projects_code", "ix_rm_project_cha
 
 @cache
 def rows() -> tuple[Row, ...]:
-    # the event classes name the topics; imported here, not above, so that reading the
-    # tables (reports) does not load the event library
-    from ledger.domain.codebook import CodeBook
-    from ledger.domain.project import Project
-    from ledger.domain.unit import Unit
+    # the topics, named as the event classes are (the aggregates are not imported)
+    from projections.folds.topics import CodeBook, Project, Unit
 
     fields = ("unit", "code", "name", "function", "category", "fund", "economic", "doc", "level")
     change: dict[str, Any] = {

@@ -116,10 +116,8 @@ def _seq(n: int, index: Expr | None = None, factor: int = 1) -> Expr:
 @cache
 def rows() -> tuple[Row, ...]:
     """Every row an event contributes to ``rm_movements``, declared once."""
-    # the event classes name the topics; imported here, not above, so that reading the
-    # tables (reports) does not load the event library
-    from ledger.domain.project import Project
-    from ledger.domain.unit import Unit
+    # the topics, named as the event classes are (the aggregates are not imported)
+    from projections.folds.topics import Project, Unit
 
     amount = number("amount")
     year = number("year")
@@ -142,7 +140,7 @@ def rows() -> tuple[Row, ...]:
     openings = [k.value for k in IssueKind if k.is_opening]
     opening = when(among(text("kind"), openings), amount, const(0))
 
-    def row(topics: list[type[Any]], columns: dict[str, Expr], **options: Any) -> Row:
+    def row(topics: list[str], columns: dict[str, Expr], **options: Any) -> Row:
         return Row(MOVEMENTS, topics, columns, **options)
 
     allocations = Each("allocations", "entries")

@@ -14,8 +14,6 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
-import click
-
 from ledger import settings
 
 T = TypeVar("T")
@@ -45,6 +43,8 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if sys.stderr.isatty() and self.total >= BAR_FROM:
+            import click  # the bar only: a line needs no click (a rebuild may run without it)
+
             self._bar = click.progressbar(
                 length=self.total, label=self.label, show_pos=True, file=sys.stderr
             ).__enter__()
@@ -75,7 +75,8 @@ class Progress:
             self._line()
 
     def _line(self) -> None:
-        click.echo(f"{self.label}：已处理 {self.done:,} / {self.total:,} {self.unit}", err=True)
+        sys.stderr.write(f"{self.label}：已处理 {self.done:,} / {self.total:,} {self.unit}\n")
+        sys.stderr.flush()
         self._printed = self.done
         self._last = time.monotonic()
 
