@@ -13,10 +13,12 @@ import sqlite3
 from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from ledger.errors import NotFound
+from ledger.values import Value
 
 #: (not ``typing.TYPE_CHECKING``: a report run without click imports neither ``typing`` nor
 #: ``dataclasses``; mypy reads any ``TYPE_CHECKING`` as true)
 TYPE_CHECKING = False
+
 if TYPE_CHECKING:
     from typing import Any, TypeAlias, TypeVar
 
@@ -27,38 +29,6 @@ if TYPE_CHECKING:
     Connection: TypeAlias = sqlite3.Connection | SQLAlchemyConnection
 
     T = TypeVar("T")
-
-
-class Value:
-    """A frozen record compared, hashed and shown by its fields (``__slots__``, in order):
-    what ``@dataclass(frozen=True)`` gives, without importing ``dataclasses``."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def _set(self, **values: Any) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._fields() == other._fields()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__qualname__}({shown})"
 
 
 class Reader:

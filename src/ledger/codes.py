@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from ledger.errors import AlreadyExists, MalformedInput, UnknownCode
+from ledger.values import Value
 
 #: the fiscal years whose code book ships with the ledger
 SHIPPED_YEARS = (2024, 2025)
@@ -61,47 +62,14 @@ class CodeKind(enum.Enum):
         return "类/款/项" if self is CodeKind.FUNCTION else "类/款"
 
 
-class _Frozen:
-    """A frozen record compared, hashed and shown by its fields (``__slots__``, in order):
-    what ``@dataclass(frozen=True, slots=True)`` gives, without importing ``dataclasses``
-    (a report run without click reads the code books and need not load it)."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _set(self, *values: object) -> None:
-        for name, value in zip(self.__slots__, values, strict=True):
-            object.__setattr__(self, name, value)
-
-    def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._fields() == other._fields()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__qualname__}({shown})"
-
-
-class Code(_Frozen):
+class Code(Value):
     __slots__ = ("kind", "code", "name")  # noqa: RUF023 (the fields' order)
     kind: CodeKind
     code: str
     name: str
 
     def __init__(self, kind: CodeKind, code: str, name: str) -> None:
-        self._set(kind, code, name)
+        self._set(kind=kind, code=code, name=name)
 
     @property
     def level(self) -> str:
@@ -113,7 +81,7 @@ class Code(_Frozen):
         return [self.code[:n] for n in reversed(self.kind.lengths) if n < len(self.code)]
 
 
-class LocalCode(_Frozen):
+class LocalCode(Value):
     """A code a clerk admitted: valid in ``year``, or in every year when it is 0."""
 
     __slots__ = ("kind", "year", "code", "name")  # noqa: RUF023 (the fields' order)
@@ -123,7 +91,7 @@ class LocalCode(_Frozen):
     name: str
 
     def __init__(self, kind: CodeKind, year: int, code: str, name: str) -> None:
-        self._set(kind, year, code, name)
+        self._set(kind=kind, year=year, code=code, name=name)
 
 
 def book_year(year: int | None) -> int:

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {
     "money": 0,
     "codes": 0,
+    "values": 0,
     "calendar": 0,
     "errors": 0,
     "storage": 1,
