@@ -101,6 +101,7 @@ def projections_rebuild(session: Session, names: tuple[str, ...]) -> None:
 
     session.store.require_owner("重建读模型（projections rebuild）")
     ledger = session.ledger()
+    names = tuple(dict.fromkeys(names))  # a model named twice is rebuilt once
     for name in names:
         runner.model_named(name)
     head = ledger.recorder.max_notification_id() or 0

@@ -310,7 +310,7 @@ def rebuild(
     The hash chain is not among them: it is the seal of what was recorded when, and a
     chain recomputed from today's log would bless whatever the log now holds.
     """
-    models = [model_named(n) for n in names] if names else list(DERIVED)
+    models = [model_named(n) for n in dict.fromkeys(names)] if names else list(DERIVED)
     _, writer = engines(app.store)
     with writer.begin() as conn:
         for model in models:

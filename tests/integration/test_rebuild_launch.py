@@ -50,13 +50,13 @@ TAKEN = [
     ["--db", "{db}", "projections", "rebuild", "movements"],
     ["--db={db}", "--format=json", "projections", "rebuild", "assessments", "directory"],
     ["projections", "rebuild", "directory", "movements", "assessments"],
+    ["projections", "rebuild", "directory", "movements", "directory"],
 ]
 
 #: command lines it hands to click (which rebuilds, refuses or helps)
 HANDED_ON = [
     ["projections", "rebuild", "chain"],
     ["projections", "rebuild", "nothing"],
-    ["projections", "rebuild", "directory", "directory"],
     ["projections", "rebuild", "--help"],
     ["projections", "rebuild", "--format", "json"],
     ["--actor", "某人", "projections", "rebuild"],
@@ -321,3 +321,14 @@ def test_a_ledger_without_events_is_rebuilt_as_click_rebuilds_it(tmp_path: Path)
     assert fast.returncode == slow.returncode == 0
     assert fast.stdout == slow.stdout == "已重建读模型：directory、movements、assessments（重放 0 个事件）\n".encode()
     assert state(copies[0]) == state(copies[1])
+
+
+@pytest.mark.parametrize("launch", ["", "click"])
+def test_a_model_named_twice_is_rebuilt_once(two_copies: tuple[str, str], launch: str) -> None:
+    db = two_copies[0]
+    before = state(db)
+    done = ledger(db, ["projections", "rebuild", "directory", "directory"], LEDGER_LAUNCH=launch)
+    assert done.returncode == 0, done.stderr.decode()
+    said = done.stdout.decode()
+    assert said.startswith("已重建读模型：directory（重放 ") and said.endswith(" 个事件）\n"), said
+    assert state(db) == before
