@@ -38,9 +38,10 @@ def create_tables(ledger: Ledger) -> None:
 
 
 def catch_up(ledger: Ledger) -> None:
-    """After a command recorded events: on SQLite a few are folded on the plain
-    connection (``projections.quick``); anything more is the runner's."""
-    if ledger.store.is_sqlite:  # a few events on SQLite: the plain connection will do
+    """After a command recorded events: on SQLite they are folded on the plain
+    connection (``projections.quick``); a store it does not take, and PostgreSQL, are
+    the runner's."""
+    if ledger.store.is_sqlite:  # the plain connection will do, without SQLAlchemy
         from projections import quick
 
         if quick.catch_up(ledger.store) is not None:

@@ -6,18 +6,23 @@ ends. On SQLite that is a handful of ``INSERT … SELECT`` statements (the model
 would cost more than the rest of the command.
 
 This is a light entry point onto the catch-up engine (``projections.folds.engine``):
-the same page, statements and positions as the runner's. It serves the common case
-only: every model installed at its current version, its indexes in place, and at most
-``QUICK_LIMIT`` events to apply, as one page. Otherwise it changes nothing and
-returns ``None``, and the runner (``projections.runner``) does the work — creating
-tables, refolding a changed model, paging a long catch-up.
+the same pages, statements and positions as the runner's. It serves a store whose
+models are all installed at their current versions with their indexes in place: up to
+``QUICK_LIMIT`` events as one page, more (an import) page by page as the runner pages
+them, each page committing its rows with the models' positions. A catch-up that adds
+more events than the models have already seen (the first import into a new ledger)
+drops the models' indexes in its first page and makes them again in its last, as a
+rebuild does: building an index once over the rows is faster than keeping it row by
+row. Otherwise it changes nothing and returns ``None``, and the runner
+(``projections.runner``) does the work — creating tables, refolding a changed model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ledger.storage import Store
@@ -26,8 +31,12 @@ from projections.sqlfold import Dialect, sqlite_dialect
 
 #: the models in the runner's order (``runner.MODELS``; a test holds them equal)
 MODELS: tuple[types.ModuleType, ...] = (directory, movements, assessments)
-#: more events than this behind, and the runner pages the work
+#: up to this many events behind are folded as one page; more, page by page
 QUICK_LIMIT = 5000
+
+
+class _NotQuick(Exception):
+    """Found under the write lock: the case is the runner's (nothing has been written)."""
 
 
 class SQLiteDatabase:
@@ -53,12 +62,13 @@ class SQLiteDatabase:
         self.conn.execute(sql, dict(params or {}))
 
 
-def catch_up(store: Store) -> int | None:
+def catch_up(store: Store, *, page_size: int | None = None) -> int | None:
     """Bring every read model up to the log's end; how many events were applied, or
     ``None`` (nothing done) when this case is the runner's.
 
     Models already current are seen without the write lock, so a report run while an
     import holds the lock reads at once what is committed instead of waiting for it.
+    ``page_size`` is the runner's (``LEDGER_CATCHUP_PAGE``) when not given.
     """
     if store.path is None or not store.path.is_file():
         return None
@@ -71,16 +81,72 @@ def catch_up(store: Store) -> int | None:
         if current:
             return 0
         conn.execute("PRAGMA synchronous = NORMAL")  # as the runner's connections
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            applied = _apply(db)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT" if applied else "ROLLBACK")
-        return applied
+        conn.execute("PRAGMA secure_delete = OFF")
+        if page_size is None:
+            from ledger import settings
+
+            page_size = settings.CATCHUP_PAGE.read()
+        return _fold(db, page_size)
     finally:
         conn.close()
+
+
+def _fold(db: SQLiteDatabase, page_size: int) -> int | None:
+    """Page after page, each in its own transaction, to the end the log had at the
+    first; ``None`` when the first page finds the runner's case."""
+    indexes: list[tuple[str, str]] = []
+
+    @contextlib.contextmanager
+    def transaction() -> Iterator[SQLiteDatabase]:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+
+    way: list[int] = []  # the end to reach and the page size, set by the first page
+
+    def first(db: SQLiteDatabase) -> None:
+        """Under the write lock: the way to go, the indexes dropped on a long one."""
+        if _current(db) is None or not _indexes_in_place(db):  # again, under the lock
+            raise _NotQuick
+        end = engine.head(db)
+        start = min(engine.positions(db, MODELS).values())
+        way.extend((end, QUICK_LIMIT if end - start <= QUICK_LIMIT else page_size))
+        if end - start > max(QUICK_LIMIT, start):
+            indexes.extend(drop_indexes(db, MODELS))
+
+    def step(db: SQLiteDatabase, _stop: int | None) -> engine.Page | None:
+        if not way:
+            first(db)
+        return engine.fold_page(db, MODELS, way[1], way[0])
+
+    try:
+        return engine.catch_up(transaction, step, last_page=lambda db: restore_indexes(db, indexes))
+    except _NotQuick:
+        return None
+
+
+def drop_indexes(db: SQLiteDatabase, models: Sequence[types.ModuleType]) -> list[tuple[str, str]]:
+    """The models' indexes dropped; each one's name and statement, to make it again."""
+    found = {
+        str(name): str(sql)
+        for name, sql in db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    }
+    dropped = [(name, found[name]) for model in models for name in model.INDEXES if name in found]
+    for name, _ in dropped:
+        db.run(f'DROP INDEX "{name}"')
+    return dropped
+
+
+def restore_indexes(db: SQLiteDatabase, indexes: Sequence[tuple[str, str]]) -> None:
+    """Make again any of these indexes that is missing."""
+    present = {str(n) for (n,) in db.rows("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for name, sql in indexes:
+        if name not in present:
+            db.run(sql)
 
 
 def _current(db: SQLiteDatabase) -> bool | None:
@@ -95,18 +161,6 @@ def _current(db: SQLiteDatabase) -> bool | None:
     if not keys <= recorded.keys():
         return None  # a model added or changed since the store was made
     return min(recorded[k] for k in keys) >= head
-
-
-def _apply(db: SQLiteDatabase) -> int | None:
-    """Under the write lock: the whole way to the log's end as one page of the engine."""
-    current = _current(db)  # again, under the lock
-    if current is not False:
-        return None if current is None else 0
-    start = min(engine.positions(db, MODELS).values())
-    if engine.head(db) - start > QUICK_LIMIT or not _indexes_in_place(db):
-        return None
-    page = engine.fold_page(db, MODELS, QUICK_LIMIT)
-    return 0 if page is None else page.events
 
 
 def _indexes_in_place(db: SQLiteDatabase) -> bool:

@@ -149,6 +149,7 @@ def _rebuild(store: Store, conn: sqlite3.Connection, names: tuple[str, ...]) -> 
     """``runner.rebuild`` on the plain connection, with the click command's progress."""
     from ledger import settings
     from ledger.progress import Progress
+    from projections import quick
     from projections.folds import engine as folding
     from projections.quick import SQLiteDatabase
 
@@ -177,10 +178,7 @@ def _rebuild(store: Store, conn: sqlite3.Connection, names: tuple[str, ...]) -> 
             return 0
 
         def restore_indexes(db: SQLiteDatabase) -> None:  # as the runner's last page
-            present = _index_names(db)
-            for name, sql in indexes:
-                if name not in present:
-                    db.run(sql)
+            quick.restore_indexes(db, indexes)
 
         def fold_here(db: SQLiteDatabase, stop: int | None) -> folding.Page | None:
             return folding.fold_page(db, models, page_size, end if stop is None else stop)
@@ -218,10 +216,6 @@ def _drop(db: SQLiteDatabase, models: list[types.ModuleType]) -> list[tuple[str,
             {"name": position_key(model)},
         )
     return [(name, found[name]) for name in wanted]
-
-
-def _index_names(db: SQLiteDatabase) -> set[str]:
-    return {str(n) for (n,) in db.rows("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
 def _fail(error: BaseException, store: Store) -> None:

@@ -59,7 +59,7 @@ class CompiledSource:
             return
         kept = self.used.get(source) or self.stored.get(source)
         code = _code(kept)
-        if code is None:
+        if code is None or kept is None:
             code = compile(source, "<string>", "exec", dont_inherit=True)
             self.compiled += 1
             kept = marshal.dumps(code)
