@@ -10,7 +10,7 @@ start (measured: 76 ms of compiling where loading the same code takes 2 ms).
 The source ``dataclasses`` writes for a class is the same from run to run, so its compiled
 code can be kept: :func:`install` gives the ``dataclasses`` module an ``exec`` that looks the
 source up in a file beside this module's ``.pyc`` files (``__pycache__``, one per Python
-version, as ``sys.implementation.cache_tag`` names it) and compiles only what it has not seen,
+version as ``sys.implementation.cache_tag`` names it, and ``-O`` level) and compiles only what it has not seen,
 exactly as the built-in ``exec`` compiles it (no inherited ``__future__`` flags: the
 ``dataclasses`` module has none). The source itself is the key: a changed class, field or
 Python writes other source and is compiled afresh. What was compiled anew is added to the
@@ -34,8 +34,13 @@ import types
 from pathlib import Path
 from typing import Any
 
-#: the cache file of this Python's compiled dataclass methods
-CACHE = Path(__file__).parent / "__pycache__" / f"dataclass-methods.{sys.implementation.cache_tag}.marshal"
+#: the cache file of this Python's compiled dataclass methods (one per ``-O`` level, as
+#: the ``.pyc`` files: ``compile`` follows the interpreter's)
+CACHE = (
+    Path(__file__).parent
+    / "__pycache__"
+    / f"dataclass-methods.{sys.implementation.cache_tag}.opt{sys.flags.optimize}.marshal"
+)
 #: more entries than this (old versions of changed classes pile up), and only those this
 #: run used are kept
 MAX_ENTRIES = 4000
