@@ -9,13 +9,15 @@ Measures, in one run:
 
 1. import: events/s through ``ledger import`` (files of 100 units, each imported
    atomically) and, in the same run, the raw limit of the machine — plain ``sqlite3``
-   ``executemany`` of rows of the same size in one transaction — and the floor of the
-   event library itself: rule-free aggregates with explicit event classes, saved in
-   batches of one import file's events through the product's own persistence settings
-   (``Store.event_store_env``: the recorder that seals the hash chain, the lock timeout);
+   ``executemany`` of rows of the same size in one transaction — and, for the target,
+   three times side by side: an import of one file into a new ledger, then the floor of
+   the event library itself saving as many events — rule-free aggregates with explicit
+   event classes, in one batch through the product's own persistence settings
+   (``Store.event_store_env``: the recorder that seals the hash chain, the lock
+   timeout) — the medians compared;
 2. rebuild: events/s of ``ledger projections rebuild`` against a raw read of the same
-   rows, and against a read of ten JSON fields of every stored event (what any fold in
-   SQL must at least do);
+   rows (three of each, interleaved, medians compared), and against a read of ten JSON
+   fields of every stored event (what any fold in SQL must at least do);
 3. one command: wall time of one ``ledger payment request`` process (median of 20);
 4. reports: wall time of ``report month``, ``report execution`` and ``report
    final-accounts`` for one unit, and ``report execution --as-of`` mid-year, each as a
@@ -95,13 +97,17 @@ class Launcher:
     """
 
     def __init__(self) -> None:
-        # LEDGER_TIMING: each report prints the time of its own queries on stderr
+        # LEDGER_TIMING: each report prints the time of its own queries on stderr. The
+        # processes run as on a clerk's machine, where Python keeps what it compiles
+        # (.pyc files, and the command line's dataclass methods: ledger.startup), even
+        # when this benchmark is started with PYTHONDONTWRITEBYTECODE set
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         self.proc = subprocess.Popen(
             [sys.executable, "-c", LAUNCHER],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            env={**os.environ, "LEDGER_TIMING": "1"},
+            env={**env, "LEDGER_TIMING": "1"},
         )
 
     def run(self, args: list[str]) -> Timed:
@@ -379,6 +385,44 @@ JSON_FIELDS = (
 )
 
 
+def import_against_floor(folder: Path, file: Path) -> dict[str, Any]:
+    """The import target's two sides, side by side: ``TRIALS`` times, an import of one
+    file into a new ledger, then the library floor saving as many events in one batch;
+    the medians compared (this machine's speed moves by a third within minutes)."""
+    seed = folder / "trial-seed.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{seed}{suffix}").unlink(missing_ok=True)
+    assert ledger(str(seed), "init").returncode == 0
+    trials = []
+    for n in range(TRIALS):
+        trial = folder / f"trial-{n}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{trial}{suffix}").unlink(missing_ok=True)
+        with sqlite3.connect(seed) as source, sqlite3.connect(trial) as copy:
+            source.backup(copy)
+        timed = ledger(str(trial), "import", str(file))
+        if timed.returncode != 0:
+            raise SystemExit(f"the trial import of {file} failed")
+        count = event_rows(str(trial))[0]
+        floor = library_floor(folder, count, count)
+        trials.append(
+            {"events": count, "import_per_s": round(count / timed.wall), "floor_per_s": round(floor["events_per_s"])}
+        )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{trial}{suffix}").unlink(missing_ok=True)
+    imported = statistics.median(t["import_per_s"] for t in trials)
+    floor_rate = statistics.median(t["floor_per_s"] for t in trials)
+    return {
+        "trials": trials,
+        "median_import_per_s": round(imported),
+        "library_floor_per_s": round(floor_rate),
+        "library_floor_events": trials[0]["events"],
+        "library_floor_batch": trials[0]["events"],  # the importer saves one file in one transaction
+        "library_floor_recorder": floor["recorder"],
+        "ratio_to_library_floor": round(imported / floor_rate, 3),
+    }
+
+
 def raw_json_read(db: str, count: int) -> float:
     """Rows/s of reading ten JSON fields of every stored event in SQL (SQLite)."""
     fields = ", ".join(f"json_extract(s, '$.{f}')" for f in JSON_FIELDS)
@@ -431,20 +475,24 @@ def measure(scale: float, workdir: Path, db_url: str | None) -> dict[str, Any]:
         raw = raw_executemany(folder, db, events)
         result["import"]["raw_executemany_per_s"] = round(raw)
         result["import"]["ratio_to_raw_executemany"] = round(events / import_wall / raw, 3)
-        floor_events = min(events, 240_000)  # two import files' worth: enough for a steady rate
-        per_file = -(-events // len(files))  # the importer saves one file in one transaction
-        floor = library_floor(folder, floor_events, per_file)
-        result["import"]["library_floor_per_s"] = round(floor["events_per_s"])
-        result["import"]["library_floor_events"] = floor["events"]
-        result["import"]["library_floor_batch"] = per_file
-        result["import"]["library_floor_recorder"] = floor["recorder"]
-        result["import"]["ratio_to_library_floor"] = round(events / import_wall / floor["events_per_s"], 3)
-    rebuild = ledger(db, "projections", "rebuild")
-    result["rebuild"] = {"seconds": round(rebuild.wall, 2), "events_per_s": round(events / rebuild.wall)}
+        result["import"].update(import_against_floor(folder, files[0]))
+    rebuilds: list[Timed] = []
+    reads: list[float] = []
+    for _ in range(TRIALS):  # each rebuild beside a raw read of the same rows
+        rebuilds.append(ledger(db, "projections", "rebuild"))
+        if sqlite:
+            reads.append(raw_read(db, events))
+    rebuild_wall = statistics.median(t.wall for t in rebuilds)
+    result["rebuild"] = {
+        "seconds": round(rebuild_wall, 2),
+        "events_per_s": round(events / rebuild_wall),
+        "trials_s": [round(t.wall, 3) for t in rebuilds],
+    }
     if sqlite:
-        raw_r = raw_read(db, events)
+        raw_r = statistics.median(reads)
         result["rebuild"]["raw_read_per_s"] = round(raw_r)
-        result["rebuild"]["ratio_to_raw_read"] = round(events / rebuild.wall / raw_r, 3)
+        result["rebuild"]["raw_read_trials_per_s"] = [round(r) for r in reads]
+        result["rebuild"]["ratio_to_raw_read"] = round(events / rebuild_wall / raw_r, 3)
         result["rebuild"]["raw_json_read_per_s"] = round(raw_json_read(db, events))
     walls = []
     for n in range(COMMAND_RUNS):
@@ -496,7 +544,7 @@ def measure(scale: float, workdir: Path, db_url: str | None) -> dict[str, Any]:
         result["report_queries_s"][name] = round(statistics.median(queries), 3) if queries else None
     result["peak_rss_mb"] = {
         "import": round(import_rss / 1024, 1),
-        "rebuild": round(rebuild.max_rss_kb / 1024, 1),
+        "rebuild": round(max(t.max_rss_kb for t in rebuilds) / 1024, 1),
     }
     result["targets"] = targets(result)
     return result
@@ -624,6 +672,8 @@ LAUNCH: Launcher
 #: runs of each report: a single run on this machine varies by up to 0.2 s
 REPORT_RUNS = 5
 COMMAND_RUNS = 20
+#: times each ratio's two sides are measured, interleaved (their medians are compared)
+TRIALS = 3
 QUERY_TIME = re.compile(r"查询 ([0-9.]+) 秒")
 #: the issue's targets
 REBUILD_RATIO = 0.2
@@ -634,7 +684,7 @@ COMMAND_S = 0.25
 
 
 def main() -> None:
-    global LAUNCH, COMMAND_RUNS, REPORT_RUNS
+    global LAUNCH, COMMAND_RUNS, REPORT_RUNS, TRIALS
     LAUNCH = Launcher()  # before this process grows
     parser = argparse.ArgumentParser(description="Province-scale benchmark of ledger")
     parser.add_argument(
@@ -653,13 +703,14 @@ def main() -> None:
         "--repeat",
         type=int,
         default=None,
-        help=f"runs of each timed process (default {COMMAND_RUNS} of the command, {REPORT_RUNS} of each report)",
+        help=f"runs of each timed process (default {COMMAND_RUNS} of the command, {REPORT_RUNS} of each report, "
+        f"{TRIALS} of each ratio's two sides)",
     )
     args = parser.parse_args()
     if args.repeat is not None:
         if args.repeat < 1:
             parser.error("--repeat must be at least 1")
-        COMMAND_RUNS = REPORT_RUNS = args.repeat
+        COMMAND_RUNS = REPORT_RUNS = TRIALS = args.repeat
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     # measure the program as installed: `pip install` byte-compiles a package, but an
     # editable install under PYTHONDONTWRITEBYTECODE would compile every module on
