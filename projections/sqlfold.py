@@ -32,25 +32,38 @@ verify``, read the JSON itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ledger.storage import EVENT_COLUMNS, stored_fields
+from ledger.values import Value
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(Value):
     """SQL fragments over one page of stored events, aliased ``e`` with columns
     ``position``, ``oid`` (aggregate id as 32 hex digits), ``topic`` and ``s`` (the state),
-    and on SQLite the generated columns of the JSON paths in ``columns``."""
+    and on SQLite the generated columns of the JSON paths in ``columns``.
 
+    ``topic_index``: on SQLite, the event table has an index that begins with ``topic``
+    (``ledger init`` makes one), so a page's topics are counted from it
+    (``folds.engine.topics``).
+    """
+
+    __slots__ = ("name", "schema", "events_table", "columns", "topic_index")  # noqa: RUF023 (the fields' order)
     name: str  # "sqlite" or "postgresql"
-    schema: str | None = None
-    events_table: str = "stored_events"
-    columns: frozenset[str] = frozenset()
-    #: SQLite: the event table has an index that begins with ``topic`` (``ledger init``
-    #: makes one), so a page's topics are counted from it (``folds.engine.topics``)
-    topic_index: bool = False
+    schema: str | None
+    events_table: str
+    columns: frozenset[str]
+    topic_index: bool
+
+    def __init__(
+        self,
+        name: str,
+        schema: str | None = None,
+        events_table: str = "stored_events",
+        columns: frozenset[str] = frozenset(),
+        topic_index: bool = False,
+    ) -> None:
+        self._set(name=name, schema=schema, events_table=events_table, columns=columns, topic_index=topic_index)
 
     @property
     def sqlite(self) -> bool:
@@ -234,13 +247,16 @@ def originator(d: Dialect) -> str:
     return d.hex_id()
 
 
-@dataclass(frozen=True)
-class Each:
+class Each(Value):
     """One row per element of a JSON field: ``entries`` of an object (key → integer),
     in key order, or ``pairs`` of a list of two-integer lists, in list order."""
 
+    __slots__ = ("field", "kind")
     field: str
     kind: Literal["entries", "pairs"]
+
+    def __init__(self, field: str, kind: Literal["entries", "pairs"]) -> None:
+        self._set(field=field, kind=kind)
 
 
 def entry_key(d: Dialect) -> str:
@@ -283,37 +299,53 @@ class Topics:
         return self._prefix + name
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(Value):
     """A read-model table as the fold writes it: its columns, in order, and the value of
     each column a row leaves out (a column without a default must be given)."""
 
+    __slots__ = ("name", "columns", "defaults")  # noqa: RUF023 (the fields' order)
     name: str
     columns: tuple[str, ...]
-    defaults: Mapping[str, Any] = field(default_factory=dict)
+    defaults: Mapping[str, Any]
+
+    def __init__(self, name: str, columns: tuple[str, ...], defaults: Mapping[str, Any] | None = None) -> None:
+        self._set(name=name, columns=columns, defaults={} if defaults is None else defaults)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Value):
     """The row that each event of ``topics`` contributes to ``into``.
 
     ``where`` keeps only the events it holds for; ``each`` makes one row per element
     of a JSON field (see ``Each``).
     """
 
+    __slots__ = ("into", "topics", "columns", "where", "each")  # noqa: RUF023 (the fields' order)
     into: Shape
     topics: Sequence[str]
     columns: Mapping[str, Expr]
-    where: Expr | None = None
-    each: Each | None = None
+    where: Expr | None
+    each: Each | None
+
+    def __init__(
+        self,
+        into: Shape,
+        topics: Sequence[str],
+        columns: Mapping[str, Expr],
+        where: Expr | None = None,
+        each: Each | None = None,
+    ) -> None:
+        self._set(into=into, topics=topics, columns=columns, where=where, each=each)
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(Value):
     """One INSERT … SELECT of a fold, and the event topics it reads."""
 
+    __slots__ = ("sql", "topics")
     sql: str
     topics: frozenset[str]
+
+    def __init__(self, sql: str, topics: frozenset[str]) -> None:
+        self._set(sql=sql, topics=topics)
 
 
 def compile_row(d: Dialect, row: Row) -> Statement:

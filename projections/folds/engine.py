@@ -24,9 +24,9 @@ import re
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from ledger.values import Value
 from projections.folds import position_key
 from projections.sqlfold import Dialect, Statement
 
@@ -47,15 +47,18 @@ class Database(Protocol):
 DB = TypeVar("DB", bound=Database)
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Value):
     """A page folded: log positions (start, stop] of a log that ends at ``head``, holding
     ``events`` events."""
 
+    __slots__ = ("start", "stop", "head", "events")  # noqa: RUF023 (the fields' order)
     start: int
     stop: int
     head: int
     events: int
+
+    def __init__(self, start: int, stop: int, head: int, events: int) -> None:
+        self._set(start=start, stop=stop, head=head, events=events)
 
     @property
     def last(self) -> bool:

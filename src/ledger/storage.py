@@ -15,7 +15,6 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -23,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ledger.errors import LedgerError, MalformedInput, PermissionRefused, StoreNotReady, StoreUnavailable
 from ledger.formats import FORMAT_TAG, SQLITE_HEADER, STORE_FORMAT
 from ledger.settings import LOCK_TIMEOUT
+from ledger.values import Value
 
 GUARD_FUNCTION = """
 CREATE OR REPLACE FUNCTION "{schema}".ledger_events_guard() RETURNS trigger
@@ -153,18 +153,33 @@ def stored_fields(columns: Iterable[str]) -> frozenset[str]:
 DEFAULT_URL = "ledger.db"
 
 
-@dataclass(frozen=True)
-class Store:
+class Store(Value):
     """Where a ledger lives."""
 
+    __slots__ = ("kind", "path", "host", "port", "user", "password", "dbname", "schema")  # noqa: RUF023 (the fields' order)
     kind: str  # "sqlite" or "postgres"
-    path: Path | None = None
-    host: str = ""
-    port: int = 5432
-    user: str = ""
-    password: str = ""
-    dbname: str = ""
-    schema: str = "ledger"
+    path: Path | None
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+    schema: str
+
+    def __init__(
+        self,
+        kind: str,
+        path: Path | None = None,
+        host: str = "",
+        port: int = 5432,
+        user: str = "",
+        password: str = "",
+        dbname: str = "",
+        schema: str = "ledger",
+    ) -> None:
+        self._set(
+            kind=kind, path=path, host=host, port=port, user=user, password=password, dbname=dbname, schema=schema
+        )
 
     @property
     def is_sqlite(self) -> bool:

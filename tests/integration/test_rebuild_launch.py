@@ -5,7 +5,6 @@ the launcher takes and for those it hands on, and for the stores it declines."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import shutil
@@ -269,7 +268,8 @@ def test_a_pages_topics_counted_from_the_index_are_those_of_its_rows(full_year: 
         assert db.dialect.topic_index  # ledger init made the index
         head = engine.head(db)
         scan = SQLiteDatabase(conn, "stored_events")
-        scan._dialect = dataclasses.replace(db.dialect, topic_index=False)
+        d = db.dialect
+        scan._dialect = Dialect(d.name, d.schema, d.events_table, d.columns, topic_index=False)
         for start in range(0, head + 1, 3):
             for stop in (start, start + 1, start + 7, head):
                 counted = engine.topics(db, start, stop)
