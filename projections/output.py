@@ -145,11 +145,20 @@ def numeric_columns(sheet: Sheet) -> list[bool]:
     return flags
 
 
+#: the texts wrapped so far, by width: a project's name wraps alike in each sheet it is in
+_wrapped: dict[tuple[str, int], list[str]] = {}
+
+
 def wrap_cell(text: str, size: int) -> list[str]:
     """``text`` cut into lines of at most ``size`` display columns (see :func:`ledger.layout.wrap`)."""
     if "\n" not in text and width(text) <= size:
         return [text]
-    return wrap(text, size)
+    lines = _wrapped.get((text, size))
+    if lines is None:
+        if len(_wrapped) > 10_000:
+            _wrapped.clear()
+        lines = _wrapped[(text, size)] = wrap(text, size)
+    return list(lines)
 
 
 def floors(headings: list[str], cells: list[list[str]], numeric: list[bool]) -> list[list[int]]:
@@ -216,6 +225,9 @@ def render_table(report: Report, *, wide: bool = False, columns: int = TERMINAL_
 
 
 def _table_lines(row: list[str], sizes: list[int], right: list[bool]) -> list[str]:
+    line = _one_line(row, sizes, right)
+    if line is not None:
+        return [line]
     wrapped = [wrap_cell(c, s) for c, s in zip(row, sizes, strict=True)]
     height = max(len(w) for w in wrapped)
     return [
@@ -224,6 +236,17 @@ def _table_lines(row: list[str], sizes: list[int], right: list[bool]) -> list[st
         ).rstrip()
         for k in range(height)
     ]
+
+
+def _one_line(row: list[str], sizes: list[int], right: list[bool]) -> str | None:
+    """The row as one line when every cell fits its column (most rows); else ``None``."""
+    padded = []
+    for c, s, r in zip(row, sizes, right, strict=True):
+        gap = s - width(c)
+        if gap < 0 or "\n" in c:
+            return None
+        padded.append(" " * gap + c if r else c + " " * gap)
+    return GAP.join(padded).rstrip()
 
 
 def render_md(report: Report) -> str:
