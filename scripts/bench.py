@@ -21,7 +21,7 @@ Measures, in one run:
 3. one command: wall time of one ``ledger payment request`` process (median of 20);
 4. reports: wall time of ``report month``, ``report execution`` and ``report
    final-accounts`` for one unit, and ``report execution --as-of`` mid-year, each as a
-   whole process (median of 5), each run beside a bare ``python -c "import sqlite3"``
+   whole process (median of 15), each run beside a bare ``python -c "import sqlite3"``
    process of the same interpreter, and, from the report itself (``LEDGER_TIMING``),
    its queries alone;
 5. memory: peak RSS of import and rebuild;
@@ -669,8 +669,9 @@ def markdown(results: list[dict[str, Any]]) -> list[str]:
 
 
 LAUNCH: Launcher
-#: runs of each report: a single run on this machine varies by up to 0.2 s
-REPORT_RUNS = 5
+#: runs of each report, each beside a bare interpreter: the medians of five moved the
+#: ratio between 1.46 and 2.3 for the same code within an hour here; of fifteen, less
+REPORT_RUNS = 15
 COMMAND_RUNS = 20
 #: times each ratio's two sides are measured, interleaved (their medians are compared)
 TRIALS = 3
