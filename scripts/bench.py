@@ -669,8 +669,9 @@ def markdown(results: list[dict[str, Any]]) -> list[str]:
 
 
 LAUNCH: Launcher
-#: runs of each report, each beside a bare interpreter: the medians of five moved the
-#: ratio between 1.46 and 2.3 for the same code within an hour here; of fifteen, less
+#: runs of each report, each beside a bare interpreter. Medians of five moved the month
+#: ratio between 1.46 and 2.3 for the same code within an hour here, and of fifteen still
+#: between 1.85 and 2.36 in two runs minutes apart: this machine's speed, not the count
 REPORT_RUNS = 15
 COMMAND_RUNS = 20
 #: times each ratio's two sides are measured, interleaved (their medians are compared)
