@@ -33,7 +33,6 @@ import os
 import sqlite3
 import sys
 import types
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from projections.folds import assessments, directory, engine, movements, position_key
@@ -113,6 +112,7 @@ def _open(db: str | None) -> tuple[Store, sqlite3.Connection]:
     and a connection to it; :class:`NotMine` for a store that is not plainly ours."""
     from ledger import settings
     from ledger.storage import parse_url
+    from projections import quick
 
     settings.check()
     for stream in (sys.stdout, sys.stderr):
@@ -128,13 +128,7 @@ def _open(db: str | None) -> tuple[Store, sqlite3.Connection]:
         (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
         if str(mode).lower() != "wal":
             raise NotMine  # the event store's connection would switch the file to WAL
-        # read models can always be refolded from the log: their commits need not wait
-        # for the disk (as the runner's connections; the events' own keep full durability)
-        conn.execute("PRAGMA synchronous = NORMAL")
-        # a rebuild empties the models' tables: SQLite built with secure delete (Debian's
-        # is) would first overwrite every freed page with zeros, a tenth of the rebuild;
-        # what the rows showed is still in the log (as the runner's connections)
-        conn.execute("PRAGMA secure_delete = OFF")
+        quick.prepare_writer(conn)  # as the runner's connections
     except BaseException:
         conn.close()
         raise
@@ -157,15 +151,8 @@ def _rebuild(store: Store, conn: sqlite3.Connection, names: tuple[str, ...]) -> 
     db = SQLiteDatabase(conn, store.events_table)
     page_size = settings.CATCHUP_PAGE.read()
 
-    @contextlib.contextmanager
-    def transaction() -> Iterator[SQLiteDatabase]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def transaction() -> contextlib.AbstractContextManager[SQLiteDatabase]:
+        return quick.write_transaction(db)
 
     head = engine.head(db)
     with transaction():  # before the progress starts: a store declined here has printed nothing
@@ -199,23 +186,20 @@ def _drop(db: SQLiteDatabase, models: list[types.ModuleType]) -> list[tuple[str,
     recorded = {str(n) for (n, _) in db.rows(f"SELECT name, position FROM {engine.POSITIONS}")}
     if not {position_key(m) for m in MODELS} <= recorded:
         raise _Declined
-    wanted = [name for model in models for name in model.INDEXES]
-    found = {
-        str(name): str(sql)
-        for name, sql in db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-    }
-    if not set(wanted) <= found.keys():
+    from projections import quick
+
+    wanted = {name for model in models for name in model.INDEXES}
+    if not wanted <= {str(n) for (n,) in db.rows("SELECT name FROM sqlite_master WHERE type = 'index'")}:
         raise _Declined
+    dropped = quick.drop_indexes(db, models)  # built once at the end: faster than row by row
     for model in models:
         for table in dict.fromkeys(row.into.name for row in model.rows()):
             db.run(f'DELETE FROM "{table}"')
-        for name in model.INDEXES:  # built once at the end: faster than row by row
-            db.run(f'DROP INDEX IF EXISTS "{name}"')
         db.run(
             f"UPDATE {engine.POSITIONS} SET position = 0 WHERE name = :name",
             {"name": position_key(model)},
         )
-    return [(name, found[name]) for name in wanted]
+    return dropped
 
 
 def _fail(error: BaseException, store: Store) -> None:

@@ -246,6 +246,12 @@ def generate(folder: Path, scale: float, seed: int = 2024) -> tuple[list[Path], 
     return files, rows, codes
 
 
+def remove_store(path: Path | str) -> None:
+    """A SQLite file gone, with its write-ahead log and shared memory."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def event_rows(db: str) -> tuple[int, float]:
     """(number of stored events, mean stored size in bytes)."""
     conn = sqlite3.connect(db)
@@ -361,8 +367,7 @@ def library_floor(folder: Path, events: int, batch: int) -> dict[str, Any]:
     (``Store.event_store_env``: its recorder, which seals the hash chain, and lock
     timeout), with the library's own JSON transcoder."""
     target = folder / "floor.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    remove_store(target)
     timed = run([sys.executable, "-c", LIBRARY_FLOOR, str(target), str(events), str(batch)])
     if timed.returncode != 0:
         raise SystemExit("the library floor measurement failed")
@@ -390,14 +395,12 @@ def import_against_floor(folder: Path, file: Path) -> dict[str, Any]:
     file into a new ledger, then the library floor saving as many events in one batch;
     the medians compared (this machine's speed moves by a third within minutes)."""
     seed = folder / "trial-seed.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{seed}{suffix}").unlink(missing_ok=True)
+    remove_store(seed)
     assert ledger(str(seed), "init").returncode == 0
     trials = []
     for n in range(TRIALS):
         trial = folder / f"trial-{n}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{trial}{suffix}").unlink(missing_ok=True)
+        remove_store(trial)
         with sqlite3.connect(seed) as source, sqlite3.connect(trial) as copy:
             source.backup(copy)
         timed = ledger(str(trial), "import", str(file))
@@ -408,8 +411,7 @@ def import_against_floor(folder: Path, file: Path) -> dict[str, Any]:
         trials.append(
             {"events": count, "import_per_s": round(count / timed.wall), "floor_per_s": round(floor["events_per_s"])}
         )
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{trial}{suffix}").unlink(missing_ok=True)
+        remove_store(trial)
     imported = statistics.median(t["import_per_s"] for t in trials)
     floor_rate = statistics.median(t["floor_per_s"] for t in trials)
     return {
@@ -444,8 +446,7 @@ def measure(scale: float, workdir: Path, db_url: str | None) -> dict[str, Any]:
     generated = time.perf_counter() - t0
     db = db_url or str(folder / "ledger.db")
     if db_url is None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        remove_store(db)
     assert ledger(db, "init").returncode == 0
     import_wall = 0.0
     import_rss = 0
